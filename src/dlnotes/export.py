@@ -107,14 +107,18 @@ def preprocessing_of(trainer: Any) -> dict[str, Any]:
     """What to do to an image before the model sees it, as the trainer's data did it.
 
     Looks for ``mean``/``std`` on ``trainer.preprocessing`` (a dict), then on the training
-    loader (the fast loader records the normalisation it applied); without them the model
-    gets pixels in [0, 1]. The image size and channels come from one batch.
+    loader (``FastLoader.stats`` records the normalisation it applied); without them the
+    model gets pixels in [0, 1]. The image size and channels come from one batch; how to
+    resize an image of another size (``"crop"``, ``"squish"`` or ``"pad"``) from the
+    training dataset's ``resize`` (an ``image_folders`` dataset), else ``"squish"``.
     """
     given = dict(getattr(trainer, "preprocessing", None) or {})
     loader = getattr(trainer, "train_loader", None)
     mean, std = given.get("mean"), given.get("std")
     if mean is None or std is None:
         mean, std = getattr(loader, "mean", None), getattr(loader, "std", None)
+    if (mean is None or std is None) and getattr(loader, "stats", None) is not None:
+        mean, std = loader.stats  # FastLoader: (mean, std) it normalised with
     x = _first_batch(trainer)
     if "size" in given and "channels" in given:
         size, channels = list(given["size"]), int(given["channels"])
@@ -124,7 +128,8 @@ def preprocessing_of(trainer: Any) -> dict[str, Any]:
         raise ValueError("could not tell the input size: the trainer has no loader; pass preprocessing={'size': [H, W], 'channels': C}")
     mean = [0.0] * channels if mean is None else _as_floats(mean, "mean")
     std = [1.0] * channels if std is None else _as_floats(std, "std")
-    return {"size": size, "channels": channels, "mean": mean, "std": std}
+    resize = given.get("resize") or getattr(getattr(loader, "dataset", None), "resize", None) or "squish"
+    return {"size": size, "channels": channels, "mean": mean, "std": std, "resize": str(resize)}
 
 
 def _classes_of(trainer: Any) -> list[str] | None:
@@ -193,6 +198,20 @@ def export(
 # --8<-- [end:export]
 
 
+def _resize(image: Any, size: tuple[int, int], method: str) -> Any:
+    """Resize a PIL image to ``size`` = (height, width) the way the training data was."""
+    from PIL import Image, ImageOps
+
+    h, w = size
+    if image.size == (w, h):
+        return image
+    if method == "crop":
+        return ImageOps.fit(image, (w, h), method=Image.Resampling.BILINEAR)
+    if method == "pad":
+        return ImageOps.pad(image, (w, h), method=Image.Resampling.BILINEAR, color=0)
+    return image.resize((w, h), Image.Resampling.BILINEAR)
+
+
 class Predictor:
     """A trained classifier as a function: ``predictor(image) -> Prediction``.
 
@@ -231,9 +250,7 @@ class Predictor:
             with Image.open(image) as img:
                 image = img.copy()
         if isinstance(image, Image.Image):
-            image = image.convert("L" if c == 1 else "RGB")
-            if image.size != (size[1], size[0]):
-                image = image.resize((size[1], size[0]), Image.BILINEAR)
+            image = _resize(image.convert("L" if c == 1 else "RGB"), size, self.preprocessing.get("resize", "squish"))
             x = torch.from_numpy(np.array(image, dtype=np.uint8, copy=True)).float().div_(255)
             return x.unsqueeze(0) if x.ndim == 2 else x.permute(2, 0, 1)
         if isinstance(image, torch.Tensor):
