@@ -6,7 +6,6 @@ STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
 export NO_MKDOCS_2_WARNING := 1
-export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install serve build test bench clean
