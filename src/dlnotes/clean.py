@@ -57,13 +57,13 @@ def score_files(
     (``action`` is ``"keep"``).
     """
     samples, classes = _check_dataset(dataset)
-    predictor = _predictor_for(trainer, classes)
+    owner_model = getattr(trainer, "model", None)
+    was_training = owner_model.training if owner_model is not None else False
+    predictor = _predictor_for(trainer, classes)  # puts the model in eval mode
     if len(predictor.classes) != len(classes):
         raise ValueError(f"the model has {len(predictor.classes)} classes but dataset has {len(classes)}")
     loss_each = per_item_loss(getattr(trainer, "loss_fn", None))
     model = predictor.model
-    was_training = model.training
-    model.eval()
     rows = []
     try:
         for start in range(0, len(samples), batch_size):
