@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from dlnotes.clean import COLUMNS, apply_cleaning, read_plan, suspects
+from dlnotes.clean import COLUMNS, apply_cleaning, folder_files, read_plan, suspects
 
 CLASSES = ["dark", "light", "mid"]
 
@@ -186,3 +186,48 @@ def test_relative_paths_are_read_from_the_csv_folder(tmp_path):
     plan = write_csv(tmp_path / "plan.csv", [{"path": "train/mid/mid-3.png", "action": "relabel:dark"}])
     apply_cleaning(plan)
     assert (tmp_path / "train" / "dark" / "mid-3.png").is_file() and not files["mid"][3].exists()
+
+
+def test_folder_files_lists_train_and_valid_but_not_removed(tmp_path):
+    make_folder(tmp_path)
+    (tmp_path / "valid" / "mid").mkdir(parents=True)
+    Image.fromarray(np.full((8, 8), 128, np.uint8)).save(tmp_path / "valid" / "mid" / "v.png")
+    (tmp_path / "train" / "mid" / "notes.txt").write_text("not an image")
+    files = folder_files(tmp_path)
+    assert files.classes == CLASSES
+    assert len(files.samples) == 13
+    assert (str((tmp_path / "valid" / "mid" / "v.png").resolve()), 2) in files.samples
+    flat = folder_files(tmp_path / "train")
+    assert len(flat.samples) == 12 and flat.classes == CLASSES
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        folder_files(tmp_path / "nope")
+
+
+def test_cli_suggest_then_apply(tmp_path, capsys):
+    from dlnotes import models
+    from dlnotes.cli import main
+    from dlnotes.export import export
+
+    files = make_folder(tmp_path)
+    torch.manual_seed(0)
+    loader = [(torch.rand(2, 1, 8, 8), torch.zeros(2, dtype=torch.long))]
+    trainer = SimpleNamespace(model=models.small_cnn(n_classes=3), train_loader=loader, valid_loader=None, device=torch.device("cpu"))
+    export(trainer, tmp_path / "model.pt", classes=CLASSES)
+    csv_path = tmp_path / "suspects.csv"
+    assert main(["clean", "suggest", str(tmp_path / "train"), "--model", str(tmp_path / "model.pt"), "--csv", str(csv_path), "-k", "5"]) == 0
+    assert "the 5 most suspicious are in" in capsys.readouterr().out
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 5 and all(r["action"] == "keep" for r in rows)
+    with pytest.raises(SystemExit, match="already exists"):
+        main(["clean", "suggest", str(tmp_path / "train"), "--model", str(tmp_path / "model.pt"), "--csv", str(csv_path)])
+    rows[0]["action"], rows[1]["action"] = "remove", "relabel:" + next(c for c in CLASSES if c != rows[1]["label"])
+    write_csv(csv_path, rows)
+    assert main(["clean", "apply", str(csv_path)]) == 0
+    out = capsys.readouterr().out
+    assert "moved 2 files: 1 relabelled, 1 removed; 3 kept" in out
+    assert not Path(rows[0]["path"]).exists() and not Path(rows[1]["path"]).exists()
+    assert len(list((tmp_path / "removed").rglob("*.png"))) == 1
+    assert sum(len(v) for v in files.values()) == len(list((tmp_path / "train").rglob("*.png"))) + 1
+    with pytest.raises(SystemExit, match="does not exist"):
+        main(["clean", "apply", str(csv_path)])  # the same plan again: its files have moved

@@ -46,6 +46,43 @@ def _check_dataset(dataset: Any) -> tuple[list[tuple[Path, int]], list[str]]:
     return [(Path(p).resolve(), int(y)) for p, y in samples], [str(c) for c in classes]
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+
+@dataclass
+class FolderFiles:
+    """The files of a folder dataset, for ``suspects``: ``samples``, ``classes`` and ``root``."""
+
+    root: Path
+    classes: list[str]
+    samples: list[tuple[str, int]]
+
+
+def folder_files(path: str | os.PathLike) -> FolderFiles:
+    """Every image file of a folder dataset, labelled by its class folder.
+
+    ``path`` is a folder of class folders (``path/<class>/<image>``), or a dataset folder
+    with ``train/`` (and ``valid/``) holding the class folders; then both splits are listed.
+    A ``removed/`` folder (where ``apply_cleaning`` puts removed files) is never listed.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"path {str(path)!r} is not a folder; expected a folder of class folders")
+    splits = [path / s for s in ("train", "valid") if (path / s).is_dir()] or [path]
+    classes = sorted({d.name for split in splits for d in split.iterdir() if d.is_dir() and not d.name.startswith(".")} - {"removed"})
+    if not classes:
+        raise ValueError(f"path {str(path)!r} has no class folders: expected {path}/<class>/<image> or {path}/train/<class>/<image>")
+    samples = [
+        (str(f.resolve()), i)
+        for split in splits
+        for i, name in enumerate(classes)
+        if (split / name).is_dir()
+        for f in sorted((split / name).iterdir())
+        if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    return FolderFiles(root=path, classes=classes, samples=samples)
+
+
 @torch.no_grad()
 def score_files(
     trainer: Any, dataset: Any, batch_size: int = 256
@@ -61,7 +98,9 @@ def score_files(
     was_training = owner_model.training if owner_model is not None else False
     predictor = _predictor_for(trainer, classes)  # puts the model in eval mode
     if len(predictor.classes) != len(classes):
-        raise ValueError(f"the model has {len(predictor.classes)} classes but dataset has {len(classes)}")
+        raise ValueError(f"the model has {len(predictor.classes)} classes but dataset has {len(classes)}: {classes}")
+    if isinstance(trainer, Predictor) and predictor.classes != classes:
+        raise ValueError(f"the model's classes {predictor.classes} are not the dataset's class folders {classes}")
     loss_each = per_item_loss(getattr(trainer, "loss_fn", None))
     model = predictor.model
     rows = []

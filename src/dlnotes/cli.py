@@ -123,6 +123,50 @@ def _add_new_lesson(sub) -> None:
     p.set_defaults(func=cmd_new_lesson)
 
 
+def cmd_clean_suggest(args) -> int:
+    from dlnotes.clean import folder_files, suspects
+    from dlnotes.export import load_predictor
+
+    try:
+        dataset = folder_files(args.data)
+        rows = suspects(load_predictor(args.model), dataset, k=args.k, csv_path=args.csv, overwrite=args.overwrite)
+    except (FileNotFoundError, FileExistsError, ValueError) as e:
+        raise SystemExit(f"error: {e}") from None
+    print(f"scored {len(dataset.samples)} files in {args.data}; the {len(rows)} most suspicious are in {args.csv}")
+    for row in rows[: min(5, len(rows))]:
+        print(f"  loss {row['loss']:6.2f}  labelled {row['label']!r}, looks like {row['predicted']!r} ({row['probability']:.0%})  {row['path']}")
+    print("next: edit the action column (keep, relabel:<class> or remove), then: python -m dlnotes clean apply " + str(args.csv))
+    return 0
+
+
+def cmd_clean_apply(args) -> int:
+    from dlnotes.clean import apply_cleaning
+
+    try:
+        report = apply_cleaning(args.csv, removed_dir=args.removed_dir, dry_run=args.dry_run)
+    except (FileNotFoundError, FileExistsError, ValueError) as e:
+        raise SystemExit(f"error: {e}") from None
+    print(report)
+    return 0
+
+
+def _add_clean(sub) -> None:
+    p = sub.add_parser("clean", help="find suspicious labels in a folder dataset, then move files as you decide")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True)
+    s = steps.add_parser("suggest", help="write a CSV of the files the model finds most at odds with their labels")
+    s.add_argument("data", help="a folder of class folders, or a dataset folder with train/ and valid/")
+    s.add_argument("--model", required=True, help="a model file written by trainer.export(path)")
+    s.add_argument("--csv", default="suspects.csv", help="where to write the CSV (default: suspects.csv)")
+    s.add_argument("-k", type=int, default=20, help="how many files to list (default: 20)")
+    s.add_argument("--overwrite", action="store_true", help="replace an existing CSV (it may hold your edits)")
+    s.set_defaults(func=cmd_clean_suggest)
+    a = steps.add_parser("apply", help="carry out an edited CSV by moving files (never deletes or overwrites)")
+    a.add_argument("csv", help="the CSV written by 'clean suggest', with its action column edited")
+    a.add_argument("--removed-dir", help="where removed files go (default: removed/ beside the dataset folder)")
+    a.add_argument("--dry-run", action="store_true", help="only print what would be moved")
+    a.set_defaults(func=cmd_clean_apply)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dlnotes", description="Deep Learning Notes from the command line.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
