@@ -1,0 +1,40 @@
+"""The build-time helpers in ``dlnotes._site``: figures captured from code, TeX turned into MathML."""
+
+from __future__ import annotations
+
+import base64
+
+import markdown
+import matplotlib.pyplot as plt
+
+from dlnotes import _site
+
+
+def test_open_figures_become_inline_pngs_and_are_closed():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    ax.set_title("a <line> & more")
+    html = _site.figures_html()
+    assert html.count("<img") == 1
+    assert 'alt="a &lt;line&gt; &amp; more"' in html
+    data = html.split("base64,")[1].split('"')[0]
+    assert base64.b64decode(data).startswith(b"\x89PNG")
+    assert plt.get_fignums() == []
+    assert _site.figures_html() == ""
+
+
+def test_math_is_rendered_to_mathml_with_escapes():
+    md = markdown.Markdown(extensions=["pymdownx.arithmatex"], extension_configs={"pymdownx.arithmatex": {"generic": True}})
+    html = _site.on_page_content(md.convert("Inline $a < b$ and\n\n$$\n\\frac{1}{n}\\sum_i x_i\n$$\n"))
+    assert html.count("<math") == 2
+    assert 'display="block"' in html and 'display="inline"' in html
+    assert "<mo>&lt;</mo>" in html or "<mo>&#x0003C;</mo>" in html
+    assert "<mfrac>" in html and "\\frac" not in html
+
+
+def test_fence_output_keeps_the_figure_html_unescaped():
+    md = markdown.Markdown(extensions=["pymdownx.superfences"])
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title('t')\nplt.show()\nprint('done')\n"
+    html = _site.formatter(code, "python", "python", {"exec": True, "source": "above", "result": "text"}, md)
+    assert '<figure class="dl-figure"><img alt="t"' in html
+    assert "done" in html
