@@ -510,6 +510,37 @@ def test_fast_loader_is_seedable_and_resumable(sample):
     assert all(torch.equal(y1, y2) for y1, y2 in zip(second, (y for _, y in a), strict=True))
 
 
+def test_fast_loader_set_epoch_and_shards(sample):
+    images, ids = sample[0].data[:1001], torch.arange(1001)
+    a = D.FastLoader(images, ids, batch_size=100, shuffle=True, augment=True, device="cpu", seed=5)
+    b = D.FastLoader(images, ids, batch_size=100, shuffle=True, augment=True, device="cpu", seed=5)
+    for _ in a:  # a has been through an epoch already, b has not
+        pass
+    a.set_epoch(3)
+    b.set_epoch(3)
+    assert all(torch.equal(xa, xb) and torch.equal(ya, yb) for (xa, ya), (xb, yb) in zip(a, b, strict=True))
+    b.set_epoch(4)
+    assert not torch.equal(next(iter(a))[1], next(iter(b))[1])
+    # two processes: the same number of batches, together every image (training pads by wrapping)
+    shards = []
+    for rank in range(2):
+        loader = D.FastLoader(images, ids, batch_size=100, shuffle=True, device="cpu", seed=5)
+        loader.set_distributed(rank, 2)
+        loader.set_epoch(0)
+        shards.append(torch.cat([y for _, y in loader]))
+        assert len(loader) == 6
+    assert len(shards[0]) == len(shards[1]) == 501
+    assert set(torch.cat(shards).tolist()) == set(range(1001))
+    evals = []
+    for rank in range(2):
+        loader = D.FastLoader(images, ids, batch_size=100, device="cpu")
+        loader.set_distributed(rank, 2)
+        evals.append(torch.cat([y for _, y in loader]))
+    assert sorted(torch.cat(evals).tolist()) == list(range(1001)), "evaluation: no image twice"
+    with pytest.raises(ValueError, match="rank"):
+        loader.set_distributed(2, 2)
+
+
 def test_fast_loader_normalises_with_training_statistics(sample):
     train, test = sample
     pixels = train.data.double() / 255
@@ -591,6 +622,19 @@ def test_fast_loader_trains_a_model(sample):
     with torch.no_grad():
         correct = sum((model(x).argmax(1) == y).sum().item() for x, y in valid)
     assert correct / len(test) > 0.7
+
+
+def test_fast_loader_works_with_the_trainer(sample):
+    from dlnotes.trainer import Trainer
+
+    torch.manual_seed(0)
+    train, test = sample
+    loader = D.FastLoader(train.data[:3000], train.targets[:3000], batch_size=100, shuffle=True, augment=True, device="cpu")
+    valid = D.FastLoader(test.data[:500], test.targets[:500], batch_size=250, normalize=loader.stats, device="cpu")
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    trainer = Trainer(model, loader, valid, device="cpu", progress=False)
+    history = trainer.fit(2, 0.05)
+    assert len(history) == 2 and history[-1]["accuracy"] > 0.6
 
 
 def test_fast_loader_errors(sample):

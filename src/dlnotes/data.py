@@ -1037,11 +1037,39 @@ class FastLoader:
         self._shift = (-mean_t / std_t).to(self.device)
         self.images = images.to(self.device)
         self.targets = labels.to(self.device)
+        self.seed = int(torch.randint(0, 2**62, ())) if seed is None else int(seed)
         self.generator = torch.Generator()
-        self.generator.manual_seed(int(torch.randint(0, 2**62, ())) if seed is None else seed)
+        self.generator.manual_seed(self.seed)
+        self.rank, self.world_size = 0, 1
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make epoch ``epoch``'s shuffle and augmentation a function of (seed, epoch) alone.
+
+        Without it, each pass simply continues the generator's sequence. A trainer that calls
+        it every epoch (as with ``DistributedSampler``) gets the same batches for an epoch
+        however it got there, for instance after resuming from a checkpoint.
+        """
+        self.generator.manual_seed((self.seed * 1_000_003 + int(epoch)) % 2**63)
+
+    def set_distributed(self, rank: int, world_size: int) -> None:
+        """Serve only process ``rank``'s share of every epoch (for DistributedDataParallel).
+
+        All processes draw the same permutation and take every ``world_size``-th index of it.
+        With ``shuffle`` (training) the permutation is padded by wrapping around so that every
+        process gets the same number of batches; without it (evaluation) nothing is repeated.
+        """
+        if not (isinstance(world_size, int) and world_size >= 1 and isinstance(rank, int) and 0 <= rank < world_size):
+            raise ValueError(f"need 0 <= rank < world_size, got rank={rank!r}, world_size={world_size!r}")
+        self.rank, self.world_size = rank, world_size
+
+    def _shard_size(self) -> int:
+        n, ws = len(self.images), self.world_size
+        if ws == 1:
+            return n
+        return math.ceil(n / ws) if self.shuffle else len(range(self.rank, n, ws))
 
     def __len__(self) -> int:
-        n = len(self.images)
+        n = self._shard_size()
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
@@ -1050,8 +1078,18 @@ class FastLoader:
     # --8<-- [start:batches]
     def _batches(self, generator: torch.Generator):
         n, bs = len(self.images), self.batch_size
-        order = torch.randperm(n, generator=generator).to(self.device) if self.shuffle else None
-        for start in range(0, n - bs + 1 if self.drop_last else n, bs):
+        order = torch.randperm(n, generator=generator) if self.shuffle else None
+        if self.world_size > 1:  # this process's share: every world_size-th image
+            if order is None:
+                order = torch.arange(self.rank, n, self.world_size)
+            else:
+                order = torch.cat([order, order[: self._shard_size() * self.world_size - n]])[self.rank :: self.world_size]
+        if self.augment:  # each process augments differently, reproducibly
+            augment_seed = int(torch.randint(0, 2**62, (), generator=generator)) + self.rank
+            generator = torch.Generator().manual_seed(augment_seed)
+        order = order.to(self.device) if order is not None else None
+        m = len(order) if order is not None else n
+        for start in range(0, m - bs + 1 if self.drop_last else m, bs):
             index = order[start : start + bs] if order is not None else slice(start, start + bs)
             x, y = self.images[index], self.targets[index]  # one gather: uint8, on the device
             if self.augment:
