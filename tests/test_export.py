@@ -178,3 +178,23 @@ def test_preprocessing_without_stats_is_plain_pixels():
     loader = DataLoader(TensorDataset(torch.rand(4, 1, 28, 28), torch.zeros(4, dtype=torch.long)), batch_size=2)
     trainer = FakeTrainer(models.small_cnn(), loader)
     assert preprocessing_of(trainer) == {"size": [28, 28], "channels": 1, "mean": [0.0], "std": [1.0], "resize": "squish"}
+
+
+def test_trainer_export_records_the_fast_loaders_normalisation_and_classes(tmp_path):
+    from dlnotes.data import FastLoader, fashion_mnist
+    from dlnotes.trainer import Trainer
+
+    train, _ = fashion_mnist(sample=True)
+    loader = FastLoader(train.data[:64], train.targets[:64], batch_size=32, device="cpu")
+    loader.classes = train.classes
+    trainer = Trainer(models.small_cnn(), loader, device="cpu", progress=False, verbose=False)
+    predictor = load_predictor(trainer.export(tmp_path / "fashion.pt"))
+    assert predictor.classes == train.classes
+    assert predictor.preprocessing["mean"] == pytest.approx(list(loader.stats[0]))
+    assert predictor.preprocessing["std"] == pytest.approx(list(loader.stats[1]))
+    x, _ = next(iter(loader))
+    trainer.model.eval()
+    with torch.no_grad():
+        want = trainer.model(x[:1]).softmax(1)[0]
+    got = predictor(train.data[0])  # the raw uint8 image: the predictor normalises it like the loader did
+    assert torch.allclose(torch.tensor(list(got.probabilities.values())), want, atol=1e-5)
