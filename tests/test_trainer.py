@@ -75,10 +75,9 @@ def test_fit_one_cycle_learns_and_records_history(capsys):
     assert t.epoch == 4 and t.step == 4 * 6
     # the epoch table: a header then one row per epoch, no progress-bar noise (output is not a tty)
     lines = out.strip().splitlines()
-    assert lines[0] == "device: cpu"
-    assert lines[1] == "training on cpu (fp32)"
-    assert lines[2].split() == ["epoch", "train_loss", "valid_loss", "accuracy", "time"]
-    assert len(lines) == 7 and lines[3].split()[0] == "0"
+    assert lines[0] == "training on cpu (fp32)"
+    assert lines[1].split() == ["epoch", "train_loss", "valid_loss", "accuracy", "time"]
+    assert len(lines) == 6 and lines[2].split()[0] == "0"
     assert "\r" not in out and "it/s" not in out
     assert not t.model.training  # left in eval mode, ready to predict
 

@@ -167,6 +167,207 @@ def _add_clean(sub) -> None:
     a.set_defaults(func=cmd_clean_apply)
 
 
+def _lr_find_loaders(dataset: str, batch_size: int, seed: int, device):
+    """The training loader for ``lr-find --dataset``: (loader, n_classes, in_channels)."""
+    from dlnotes import data
+
+    if dataset == "sample":
+        train, _ = data.fashion_mnist(sample=True)
+    elif dataset == "fashion-mnist":
+        train, _ = data.fashion_mnist()
+    elif dataset == "mnist":
+        train, _ = data.mnist()
+    elif Path(dataset).is_dir():
+        train = data.image_folders(dataset).train
+    else:
+        raise ValueError(f"--dataset must be sample, fashion-mnist, mnist or a folder of images, got {dataset!r}")
+    loader = data.FastLoader(train, batch_size=batch_size, shuffle=True, device=device, seed=seed)
+    return loader, len(train.classes), loader.images.shape[1]
+
+
+def cmd_lr_find(args) -> int:
+    import json
+
+    import torch
+
+    from dlnotes import models
+    from dlnotes.lr_finder import atomic_write
+    from dlnotes.trainer import Trainer
+
+    outputs = [Path(p) for p in (args.plot, args.json) if p]
+    for path in outputs:
+        if path.exists() and not args.overwrite:
+            raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+    try:
+        from dlnotes.trainer import select_device
+
+        device = select_device(args.device)
+        loader, n_classes, in_channels = _lr_find_loaders(args.dataset, args.batch_size, args.seed, device)
+        torch.manual_seed(args.seed)
+        model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
+        trainer = Trainer(model, loader, device=device, precision=args.precision, progress=False, verbose=False)
+        result = trainer.lr_find(
+            start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter, mode=args.mode,
+            suggest=args.suggest, precision=args.precision,
+        )
+    except (FileNotFoundError, ValueError, TypeError, RuntimeError) as e:
+        raise SystemExit(f"error: {e}") from None
+    print(f"{args.model} on {args.dataset} ({device.type}): {len(result.lrs)} steps from {result.lrs[0]:.3g} "
+          f"to {result.lrs[-1]:.3g} in {result.seconds:.1f} s ({result.stop_reason})")
+    for name, value in result.suggestions.items():
+        print(f"  {name:<8} {value:.3g}{'   <- suggestion' if name == args.suggest else ''}")
+    if args.plot:
+        result.plot(path=args.plot)
+        print(f"plot written to {args.plot}")
+    if args.json:
+        record = {
+            "suggestion": result.suggestion, "suggestions": result.suggestions, "stop_reason": result.stop_reason,
+            "seconds": result.seconds, "device": str(device), "lrs": result.lrs, "losses": result.losses,
+            "raw_losses": result.raw_losses,
+        }
+        atomic_write(args.json, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
+        print(f"results written to {args.json}")
+    return 0
+
+
+def _add_lr_find(sub) -> None:
+    p = sub.add_parser("lr-find", help="run the learning-rate range test and suggest a learning rate")
+    p.add_argument("--dataset", default="sample",
+                   help="sample (the embedded Fashion-MNIST subset, the default), fashion-mnist, mnist, or a folder of images")
+    p.add_argument("--model", default="small_cnn", choices=["small_cnn", "small_resnet"], help="default: small_cnn")
+    p.add_argument("--batch-size", type=int, default=64, help="default: 64")
+    p.add_argument("--start-lr", type=float, default=1e-7, help="default: 1e-7")
+    p.add_argument("--end-lr", type=float, default=10.0, help="default: 10")
+    p.add_argument("--num-iter", type=int, default=100, help="optimizer steps (default: 100)")
+    p.add_argument("--mode", choices=["exp", "linear"], default="exp", help="how the rate grows (default: exp)")
+    p.add_argument("--suggest", choices=["valley", "steep", "minimum"], default="valley", help="which suggestion to report first")
+    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, mps or cpu")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="default: auto")
+    p.add_argument("--seed", type=int, default=0, help="seeds the model's weights and the batches (default: 0)")
+    p.add_argument("--plot", metavar="PATH", help="save the loss-vs-learning-rate plot there (.png, .svg or .pdf)")
+    p.add_argument("--json", metavar="PATH", help="write the suggestions and the curve there as JSON")
+    p.add_argument("--overwrite", action="store_true", help="replace existing --plot/--json files")
+    p.set_defaults(func=cmd_lr_find)
+
+
+TRAIN_MODELS = ("small_cnn", "small_resnet", "resnet18", "resnet34")
+
+
+def _train_data(dataset: list[str], size: int):
+    """``--dataset`` → (train dataset, test dataset, name)."""
+    from dlnotes import data
+
+    name, rest = dataset[0], dataset[1:]
+    if name == "folder":
+        if len(rest) != 1:
+            raise ValueError(f"--dataset folder needs exactly one PATH (a folder of class folders), got {rest!r}")
+        splits = data.image_folders(rest[0], size=size)
+        return splits.train, splits.valid, f"folder {rest[0]}"
+    if rest:
+        raise ValueError(f"--dataset {name} takes no PATH, got {rest!r} (only 'folder PATH' does)")
+    if name == "sample":
+        train, test = data.fashion_mnist(sample=True)
+    elif name == "fashion-mnist":
+        train, test = data.fashion_mnist()
+    elif name == "mnist":
+        train, test = data.mnist()
+    else:
+        raise ValueError(f"--dataset must be sample, fashion-mnist, mnist or folder PATH, got {name!r}")
+    return train, test, name
+
+
+def cmd_train(args) -> int:
+    import json
+    import time
+
+    import torch
+
+    from dlnotes import models
+    from dlnotes.data import fast_loaders
+    from dlnotes.trainer import Trainer, select_device
+
+    outputs = [Path(p) for p in (args.save, args.json) if p]
+    for path in outputs:
+        if path.exists() and not args.overwrite:
+            raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+    if args.lr != "auto":
+        try:
+            lr = float(args.lr)
+        except ValueError:
+            raise SystemExit(f"error: --lr must be 'auto' or a number such as 3e-3, got {args.lr!r}") from None
+        if not (lr > 0 and lr < float("inf")):
+            raise SystemExit(f"error: --lr must be a positive number, got {args.lr!r}")
+    for name in ("epochs", "batch_size"):
+        if getattr(args, name) < 1:
+            raise SystemExit(f"error: --{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    start = time.perf_counter()
+    try:
+        device = select_device(args.device, verbose=args.device == "auto")
+        train, test, name = _train_data(args.dataset, args.size)
+        train_loader, test_loader = fast_loaders(train, test, batch_size=args.batch_size, device=device,
+                                                 augment=args.augment, seed=args.seed)
+        n_classes, in_channels = len(train.classes), train_loader.images.shape[1]
+        torch.manual_seed(args.seed)
+        if args.model.startswith("resnet"):
+            model = models.pretrained_resnet(args.model, n_classes=n_classes, in_channels=in_channels)
+        else:
+            model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
+        trainer = Trainer(model, train_loader, test_loader, device=device, precision=args.precision,
+                          compile=args.compile)
+        print(f"{args.model} on {name}: {len(train):,} training and {len(test):,} test images, "
+              f"{n_classes} classes, batch size {args.batch_size}")
+        if args.lr == "auto":
+            result = trainer.lr_find()
+            lr = float(result.suggestion)
+            print(f"lr_find suggests a learning rate of {lr:.2g}")
+        trainer.fit_one_cycle(args.epochs, max_lr=lr)
+    except (FileNotFoundError, ValueError, TypeError, RuntimeError) as e:
+        raise SystemExit(f"error: {e}") from None
+    seconds = time.perf_counter() - start
+    final = trainer.evaluate()
+    print(f"test accuracy {final['accuracy']:.4f} on {len(test):,} images after {len(trainer.history)} epoch(s), "
+          f"{seconds:.0f} s in all")
+    if args.save:
+        trainer.save(args.save)
+        print(f"checkpoint written to {args.save}")
+    if args.json:
+        from dlnotes.trainer import _atomic_write_text
+
+        record = {
+            "accuracy": final["accuracy"], "loss": final["loss"], "seconds": seconds, "epochs": len(trainer.history),
+            "device": str(trainer.device), "model": args.model, "dataset": name, "lr": lr,
+            "batch_size": args.batch_size, "history": trainer.history,
+        }
+        _atomic_write_text(Path(args.json), json.dumps(record, indent=1))
+        print(f"results written to {args.json}")
+    return 0
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train an image classifier (no arguments: a small CNN on the embedded sample)",
+        description="Train an image classifier with dlnotes.Trainer and print the epoch table. "
+                    "Without arguments: a small CNN on the embedded Fashion-MNIST sample, on the CPU in under a minute.",
+    )
+    p.add_argument("--dataset", nargs="+", default=["sample"], metavar="NAME",
+                   help="sample (the embedded Fashion-MNIST subset, default), fashion-mnist, mnist, or folder PATH")
+    p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
+    p.add_argument("--epochs", type=int, default=4, help="default: 4")
+    p.add_argument("--lr", default="1e-2", help="the peak learning rate of fit_one_cycle, or 'auto' to run lr_find first (default: 1e-2)")
+    p.add_argument("--batch-size", type=int, default=128, help="default: 128")
+    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
+    p.add_argument("--augment", action="store_true", help="random shifts and flips of the training images")
+    p.add_argument("--compile", action="store_true", help="compile the model with torch.compile")
+    p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the weights, the shuffling and the augmentation (default: 0)")
+    p.add_argument("--save", metavar="PATH", help="write the final checkpoint (Trainer.save) there")
+    p.add_argument("--json", metavar="PATH", help="write accuracy, seconds, epochs, device and the history there as JSON")
+    p.add_argument("--overwrite", action="store_true", help="replace existing --save/--json files")
+    p.set_defaults(func=cmd_train)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dlnotes", description="Deep Learning Notes from the command line.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

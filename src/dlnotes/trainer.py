@@ -350,6 +350,18 @@ def _atomic_save(obj: Any, path: Path) -> None:
         raise
 
 
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class _ShardSampler(torch.utils.data.Sampler):
     """Indices ``rank, rank + world, …``: each sample on exactly one rank, no padding."""
 
@@ -456,7 +468,7 @@ class Trainer:
                 device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
                 torch.cuda.set_device(torch.device(device))
         self.verbose = bool(verbose) and self.rank == 0
-        self.device = select_device(device, verbose=self.verbose)
+        self.device = select_device(device, verbose=self.verbose and device == "auto")
         self.precision = precision
         self.amp_dtype, use_scaler = select_precision(precision, self.device)
         self.scaler = torch.amp.GradScaler(self.device.type) if use_scaler else None
@@ -559,7 +571,9 @@ class Trainer:
                 raise ValueError(f"the model returned {out.shape[0]} outputs for a batch of {y.shape[0]} labels "
                                  f"(output shape {tuple(out.shape)}); check the model's flatten/reshape")
             n_classes = out.shape[1]
-            targets = getattr(getattr(self.train_loader, "dataset", None), "targets", None)
+            targets = getattr(self.train_loader, "targets", None)  # FastLoader holds all labels
+            if targets is None:
+                targets = getattr(getattr(self.train_loader, "dataset", None), "targets", None)
             labels = torch.as_tensor(targets) if targets is not None else y
             lo, hi = int(labels.min()), int(labels.max())
             if lo < 0 or hi >= n_classes:
