@@ -40,7 +40,7 @@ def conv_block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 
 # --8<-- [start:small_cnn]
 def small_cnn(n_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
-    """A small, fast CNN for 28×28 images (about 29,000 parameters).
+    """A small, fast CNN for 28×28 images (about 24,000 parameters).
 
     Three convolution blocks, each followed by 2×2 max pooling (28 → 14 → 7 → 3), then
     global average pooling and one fully connected layer that gives one score per class.
