@@ -39,12 +39,17 @@ SUGGESTIONS = ("valley", "steep", "minimum")
 
 
 # --8<-- [start:valley]
+VALLEY_FRACTION = 2 / 3  # how far down the valley to go; chosen by benchmarks/lr_finder.py
+
+
 def valley(lrs: np.ndarray, losses: np.ndarray) -> float | None:
-    """The learning rate in the middle of the longest downhill stretch of the curve.
+    """The learning rate two thirds of the way down the longest downhill stretch of the curve.
 
     The stretch is the longest run of points, in order, whose losses keep going down (a
-    longest decreasing subsequence, so a little noise does not cut it short). The middle
-    of it is where the loss still falls steadily, well before the bottom and the blow-up.
+    longest decreasing subsequence, so a little noise does not cut it short). Along it the
+    smoothed loss falls from its first value to its last; the suggestion is the first
+    learning rate at which two thirds of that fall is done: the loss is still coming down
+    fast there, and the bottom (where training starts to break down) is still ahead.
 
     Args:
         lrs: learning rates, increasing.
@@ -54,7 +59,7 @@ def valley(lrs: np.ndarray, losses: np.ndarray) -> float | None:
         The suggested learning rate, or None when the curve never goes down.
     """
     n = len(losses)
-    length = [1] * n  # length[i]: longest decreasing run that ends at point i
+    length = [1] * n  # length[i]: the longest decreasing run that ends at point i
     first = list(range(n))  # first[i]: where that run starts
     for i in range(n):
         for j in range(i):
@@ -62,9 +67,12 @@ def valley(lrs: np.ndarray, losses: np.ndarray) -> float | None:
                 length[i], first[i] = length[j] + 1, first[j]
     end = int(np.argmax(length))
     start = first[end]
-    if length[end] < 3 or losses[end] > 0.99 * losses[start]:
+    top, bottom = losses[start], losses[end]
+    if length[end] < 3 or bottom > 0.99 * top:
         return None  # no stretch of at least 3 points that lowers the loss by 1%
-    return float(lrs[start + (end - start) // 2])
+    target = top - VALLEY_FRACTION * (top - bottom)
+    i = start + int(np.argmax(losses[start : end + 1] <= target))  # first point at or below it
+    return float(lrs[i])
 # --8<-- [end:valley]
 
 
@@ -214,15 +222,35 @@ class LRFinderResult:
 
 
 def _save_figure(fig: Any, path: Path) -> None:
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=path.suffix[1:] or "png"))
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], Any]) -> Path:
+    """Call ``write(temp_path)``, then move the temporary file onto ``path`` in one step.
+
+    A reader never sees a half-written file, and a failure leaves no temporary file behind.
+
+    Args:
+        path: the file to create or replace (parent folders are created).
+        write: writes the content to the path it is given.
+
+    Returns:
+        ``path`` as a ``Path``.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the permissions an ordinary new file gets
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 # --------------------------------------------------------------------------- the snapshot
@@ -342,9 +370,16 @@ def _resolve_precision(precision: str, device: torch.device) -> torch.dtype | No
     if key not in _PRECISIONS:
         raise ValueError(f"precision must be one of {sorted(_PRECISIONS)}, got {precision!r}")
     dtype = _PRECISIONS[key]
-    if dtype == "auto":
-        return torch.float16 if device.type == "cuda" else None
+    if dtype == "auto":  # as Trainer: bf16 on CUDA GPUs that have it, else fp16; fp32 elsewhere
+        if device.type != "cuda":
+            return None
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return dtype
+
+
+def _default_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
+    """AdamW with the settings ``Trainer`` uses by default, so the test measures the same optimizer."""
+    return torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
 
 
 def _to(obj: Any, device: torch.device) -> Any:
@@ -409,7 +444,8 @@ def lr_find(
         optimizer: an optimizer over the model's parameters (its state and learning
             rates are restored afterwards; the ratios between its parameter groups' rates
             are kept during the test, the reported rate is the last group's), or a function
-            ``params → optimizer``. Default: ``torch.optim.AdamW`` with its defaults.
+            ``params → optimizer``. Default: AdamW as ``Trainer`` makes it (betas 0.9/0.99,
+            eps 1e-5, weight decay 0.01).
         start_lr: the first learning rate (> 0).
         end_lr: the last learning rate (> ``start_lr``).
         num_iter: the number of optimizer steps (at least 10).
@@ -419,7 +455,8 @@ def lr_find(
         device: where to run: ``"auto"`` (where the model already is), ``"cpu"``,
             ``"cuda"``, ``"mps"`` or a ``torch.device``. The model is moved back afterwards.
         precision: ``"fp32"``, ``"fp16"`` (autocast with a GradScaler on CUDA), ``"bf16"``
-            (autocast, also on the CPU) or ``"auto"`` (fp16 on CUDA, else fp32).
+            (autocast, also on the CPU) or ``"auto"`` (as ``Trainer``: bf16, or fp16 on older
+            GPUs, on CUDA; fp32 elsewhere).
         accumulation_steps: batches whose gradients are summed into each step.
         suggest: which suggestion becomes ``result.suggestion``: ``"valley"``,
             ``"steep"`` or ``"minimum"``.
@@ -470,7 +507,7 @@ def lr_find(
         model.to(device)
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
-        opt = optimizer if given else (optimizer or torch.optim.AdamW)(params)
+        opt = optimizer if given else (optimizer or _default_optimizer)(params)
         # each group keeps its rate relative to the last group (discriminative learning rates)
         base = opt.param_groups[-1]["lr"]
         ratios = [g["lr"] / base if base > 0 else 1.0 for g in opt.param_groups]
