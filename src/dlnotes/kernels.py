@@ -37,7 +37,9 @@ KERNELS: dict[str, torch.Tensor] = {
 # --8<-- [end:kernels]
 
 
-def apply_kernel(image: torch.Tensor | np.ndarray, kernel: str | torch.Tensor | np.ndarray):
+def apply_kernel(
+    image: torch.Tensor | np.ndarray, kernel: str | torch.Tensor | np.ndarray
+) -> torch.Tensor | np.ndarray:
     """Slide a 2-D kernel over every channel of an image; the result has the image's size.
 
     The border is extended by repeating the edge pixels, so that the result has no dark frame.
