@@ -494,3 +494,54 @@ def test_plot_has_a_log_axis_and_marks_the_suggestions(tmp_path):
     fig, given = plt.subplots()
     assert r.plot(ax=given) is given
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- the trainer and the command line
+
+
+@pytest.mark.filterwarnings("ignore:the loss never clearly decreases")
+def test_trainer_lr_find_uses_its_model_and_data_and_leaves_them_as_they_were():
+    from dlnotes.models import small_cnn
+    from dlnotes.trainer import Trainer
+
+    torch.manual_seed(0)
+    x, y = torch.randn(256, 1, 28, 28), torch.randint(0, 10, (256,))
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=32, shuffle=True,
+                                         generator=torch.Generator().manual_seed(0))
+    trainer = Trainer(small_cnn(), loader, device="cpu", progress=False, verbose=False)
+    trainer.fit(1, lr=1e-3)  # the trainer's optimizer now has state
+    before = state_of(trainer.model, trainer.optimizer, loader)
+    r = trainer.lr_find(num_iter=20, optimizer=trainer.optimizer)
+    assert len(r.lrs) >= 10 and r.extra["device"] == "cpu"
+    assert_same_state(before, state_of(trainer.model, trainer.optimizer, loader))
+
+
+def test_cli_lr_find_prints_the_suggestions_and_writes_the_plot_and_json(tmp_path, capsys):
+    import json
+
+    from dlnotes.cli import main
+
+    plot, record = tmp_path / "lr.png", tmp_path / "lr.json"
+    assert main(["lr-find", "--num-iter", "12", "--device", "cpu", "--plot", str(plot), "--json", str(record)]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(record.read_text())
+    assert set(data["suggestions"]) == {"valley", "steep", "minimum"} and data["suggestion"] == data["suggestions"]["valley"]
+    assert len(data["lrs"]) == len(data["losses"]) == len(data["raw_losses"]) == 12
+    assert f"valley   {data['suggestion']:.3g}   <- the suggestion" in out
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    # an existing file is not replaced unless asked
+    with pytest.raises(SystemExit, match="already exists"):
+        main(["lr-find", "--num-iter", "12", "--plot", str(plot)])
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--start-lr", "1", "--end-lr", "0.1"], "start_lr must be smaller than end_lr"),
+    (["--num-iter", "3"], "num_iter must be at least 10"),
+    (["--dataset", "folder"], "needs exactly one PATH"),
+    (["--batch-size", "0"], "--batch-size must be at least 1"),
+])
+def test_cli_lr_find_bad_arguments(argv, message):
+    from dlnotes.cli import main
+
+    with pytest.raises(SystemExit, match=message):
+        main(["lr-find", *argv])

@@ -167,63 +167,48 @@ def _add_clean(sub) -> None:
     a.set_defaults(func=cmd_clean_apply)
 
 
-def _lr_find_loaders(dataset: str, batch_size: int, seed: int, device):
-    """The training loader for ``lr-find --dataset``: (loader, n_classes, in_channels)."""
-    from dlnotes import data
-
-    if dataset == "sample":
-        train, _ = data.fashion_mnist(sample=True)
-    elif dataset == "fashion-mnist":
-        train, _ = data.fashion_mnist()
-    elif dataset == "mnist":
-        train, _ = data.mnist()
-    elif Path(dataset).is_dir():
-        train = data.image_folders(dataset).train
-    else:
-        raise ValueError(f"--dataset must be sample, fashion-mnist, mnist or a folder of images, got {dataset!r}")
-    loader = data.FastLoader(train, batch_size=batch_size, shuffle=True, device=device, seed=seed)
-    return loader, len(train.classes), loader.images.shape[1]
-
-
 def cmd_lr_find(args) -> int:
     import json
 
     import torch
 
     from dlnotes import models
+    from dlnotes.data import FastLoader
     from dlnotes.lr_finder import atomic_write
-    from dlnotes.trainer import Trainer
+    from dlnotes.trainer import Trainer, select_device
 
-    outputs = [Path(p) for p in (args.plot, args.json) if p]
-    for path in outputs:
+    for path in (Path(p) for p in (args.plot, args.json) if p):
         if path.exists() and not args.overwrite:
             raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+    if args.batch_size < 1:
+        raise SystemExit(f"error: --batch-size must be at least 1, got {args.batch_size}")
     try:
-        from dlnotes.trainer import select_device
-
         device = select_device(args.device)
-        loader, n_classes, in_channels = _lr_find_loaders(args.dataset, args.batch_size, args.seed, device)
+        train, _, name = _train_data(args.dataset, args.size)  # the same datasets as `train`
+        loader = FastLoader(train, batch_size=args.batch_size, shuffle=True, device=device, seed=args.seed)
+        n_classes, in_channels = len(train.classes), loader.images.shape[1]
         torch.manual_seed(args.seed)
-        model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
+        if args.model.startswith("resnet"):
+            model = models.pretrained_resnet(args.model, n_classes=n_classes, in_channels=in_channels)
+        else:
+            model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
         trainer = Trainer(model, loader, device=device, precision=args.precision, progress=False, verbose=False)
-        result = trainer.lr_find(
-            start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter, mode=args.mode,
-            suggest=args.suggest, precision=args.precision,
-        )
+        result = trainer.lr_find(start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter,
+                                 mode=args.mode, suggest=args.suggest, precision=args.precision)
     except (FileNotFoundError, ValueError, TypeError, RuntimeError) as e:
         raise SystemExit(f"error: {e}") from None
-    print(f"{args.model} on {args.dataset} ({device.type}): {len(result.lrs)} steps from {result.lrs[0]:.3g} "
-          f"to {result.lrs[-1]:.3g} in {result.seconds:.1f} s ({result.stop_reason})")
-    for name, value in result.suggestions.items():
-        print(f"  {name:<8} {value:.3g}{'   <- suggestion' if name == args.suggest else ''}")
+    print(f"{args.model} on {name} ({device.type}): {len(result.lrs)} steps, learning rate {result.lrs[0]:.3g} "
+          f"to {result.lrs[-1]:.3g}, {result.seconds:.1f} s ({result.stop_reason})")
+    for key, value in result.suggestions.items():
+        print(f"  {key:<8} {value:.3g}{'   <- the suggestion' if key == args.suggest else ''}")
     if args.plot:
         result.plot(path=args.plot)
         print(f"plot written to {args.plot}")
     if args.json:
         record = {
             "suggestion": result.suggestion, "suggestions": result.suggestions, "stop_reason": result.stop_reason,
-            "seconds": result.seconds, "device": str(device), "lrs": result.lrs, "losses": result.losses,
-            "raw_losses": result.raw_losses,
+            "seconds": result.seconds, "device": str(device), "model": args.model, "dataset": name,
+            "lrs": result.lrs, "losses": result.losses, "raw_losses": result.raw_losses,
         }
         atomic_write(args.json, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
         print(f"results written to {args.json}")
@@ -231,18 +216,26 @@ def cmd_lr_find(args) -> int:
 
 
 def _add_lr_find(sub) -> None:
-    p = sub.add_parser("lr-find", help="run the learning-rate range test and suggest a learning rate")
-    p.add_argument("--dataset", default="sample",
-                   help="sample (the embedded Fashion-MNIST subset, the default), fashion-mnist, mnist, or a folder of images")
-    p.add_argument("--model", default="small_cnn", choices=["small_cnn", "small_resnet"], help="default: small_cnn")
+    p = sub.add_parser(
+        "lr-find", help="run the learning-rate range test and suggest a learning rate",
+        description="Train for a few dozen steps while the learning rate grows from --start-lr to --end-lr, "
+                    "print the suggested learning rates and optionally save the loss-vs-rate plot. "
+                    "The model is fresh (as `train` would build it) and nothing is saved but --plot/--json.",
+    )
+    p.add_argument("--dataset", nargs="+", default=["sample"], metavar="NAME",
+                   help="sample (the embedded Fashion-MNIST subset, default), fashion-mnist, mnist, or folder PATH")
+    p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
     p.add_argument("--batch-size", type=int, default=64, help="default: 64")
+    p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
     p.add_argument("--start-lr", type=float, default=1e-7, help="default: 1e-7")
     p.add_argument("--end-lr", type=float, default=10.0, help="default: 10")
     p.add_argument("--num-iter", type=int, default=100, help="optimizer steps (default: 100)")
     p.add_argument("--mode", choices=["exp", "linear"], default="exp", help="how the rate grows (default: exp)")
-    p.add_argument("--suggest", choices=["valley", "steep", "minimum"], default="valley", help="which suggestion to report first")
-    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, mps or cpu")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="default: auto")
+    p.add_argument("--suggest", choices=["valley", "steep", "minimum"], default="valley",
+                   help="which suggestion is the suggestion (default: valley)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
     p.add_argument("--seed", type=int, default=0, help="seeds the model's weights and the batches (default: 0)")
     p.add_argument("--plot", metavar="PATH", help="save the loss-vs-learning-rate plot there (.png, .svg or .pdf)")
     p.add_argument("--json", metavar="PATH", help="write the suggestions and the curve there as JSON")

@@ -256,6 +256,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], Any]) -> Path:
 # --------------------------------------------------------------------------- the snapshot
 
 
+# --8<-- [start:snapshot]
 class _Snapshot:
     """Everything a training run changes, copied (in memory) so it can be put back exactly."""
 
@@ -315,6 +316,9 @@ class _Snapshot:
             torch.mps.set_rng_state(self.mps)
         for g, state in zip(self.generators, self.gen_states, strict=True):
             g.set_state(state)
+
+
+# --8<-- [end:snapshot]
 
 
 class _Saved:
@@ -515,6 +519,7 @@ def lr_find(
         autocast = (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext())
         batches = _batches(train_loader)
 
+        # --8<-- [start:loop]
         lrs, losses, raw_losses = [], [], []
         avg, best, stop_reason = 0.0, math.inf, "completed"
         for i in range(num_iter):
@@ -549,6 +554,7 @@ def lr_find(
             if not smoothed <= diverge * best:  # written so that NaN also stops the run
                 stop_reason = "diverged"
                 break
+        # --8<-- [end:loop]
     finally:
         snapshot.restore()
     if not lrs:
