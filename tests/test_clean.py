@@ -231,3 +231,51 @@ def test_cli_suggest_then_apply(tmp_path, capsys):
     assert sum(len(v) for v in files.values()) == len(list((tmp_path / "train").rglob("*.png"))) + 1
     with pytest.raises(SystemExit, match="does not exist"):
         main(["clean", "apply", str(csv_path)])  # the same plan again: its files have moved
+
+
+def plant_fashion_folder(root: Path, per_class: int, rate: float, seed: int) -> dict[str, str]:
+    """Fashion-MNIST sample images as root/train/<class>/*.png with a share ``rate`` filed under a wrong class.
+
+    Returns {file name: true class} for the planted ones.
+    """
+    import random
+
+    from dlnotes.data import fashion_mnist
+
+    train, _ = fashion_mnist(sample=True)
+    names = [c.replace("/", "-") for c in train.classes]
+    rng, taken, planted = random.Random(seed), [0] * 10, {}
+    for i, target in enumerate(train.targets.tolist()):
+        if taken[target] == per_class:
+            continue
+        taken[target] += 1
+        label = rng.choice([c for c in range(10) if c != target]) if rng.random() < rate else target
+        path = root / "train" / names[label] / f"{i:05d}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(train.data[i].numpy()).save(path)
+        if label != target:
+            planted[path.name] = names[target]
+    return planted
+
+
+@pytest.mark.slow
+def test_a_short_training_run_puts_most_planted_mislabels_among_the_top_suspects(tmp_path):
+    """The issue's bar: at least half of the planted mislabels are among the top 2×planted suspects."""
+    from dlnotes.data import FastLoader
+    from dlnotes.models import small_cnn
+    from dlnotes.trainer import Trainer
+
+    planted = plant_fashion_folder(tmp_path, per_class=100, rate=0.08, seed=1)
+    files = folder_files(tmp_path / "train")
+    torch.manual_seed(0)
+    images = torch.stack([torch.from_numpy(np.array(Image.open(p))) for p, _ in files.samples])
+    loader = FastLoader(images, [y for _, y in files.samples], batch_size=64, shuffle=True, device="cpu", seed=0)
+    trainer = Trainer(small_cnn(), loader, device="cpu", progress=False, verbose=False)
+    trainer.fit_one_cycle(3, max_lr=5e-3)
+    rows = suspects(trainer, files, k=2 * len(planted), csv_path=tmp_path / "s.csv")
+    found = sum(Path(r["path"]).name in planted for r in rows)
+    assert len(planted) >= 40
+    assert found >= len(planted) / 2, f"only {found} of {len(planted)} planted mislabels in the top {len(rows)}"
+    for row in rows:
+        if Path(row["path"]).name in planted:
+            assert row["label"] != planted[Path(row["path"]).name]
