@@ -130,6 +130,33 @@ def test_float32_bar_on_realistic_layers(n, c_in, size, c_out, kernel, kwargs):
         assert max_diff(o.double(), t) <= 2 * max_diff(r.double(), t) + 1e-6 * scale
 
 
+def test_small_im2col_buffer_gives_the_same_results(monkeypatch):
+    """conv2d works through the batch in chunks that fit its im2col buffer; chunk edges change nothing."""
+    import dlnotes.conv
+
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(7, 6, 9, 8, generator=gen, dtype=torch.float64)
+    weight = torch.randn(4, 3, 3, 2, generator=gen, dtype=torch.float64)
+    bias = torch.randn(4, generator=gen, dtype=torch.float64)
+    kwargs = dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)
+    ref, ref_grads = forward_and_grads(F.conv2d, x, weight, bias, kwargs)
+    for chunk_bytes in (1, 3 * 4 * 3 * 2 * 5 * 8 * 8, 1 << 30):  # one image, three images, all at once
+        monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", chunk_bytes)
+        out, grads = forward_and_grads(conv2d, x, weight, bias, kwargs)
+        assert max_diff(out, ref) < 1e-12
+        for g, r in zip(grads, ref_grads, strict=True):
+            assert max_diff(g, r) < 1e-12
+
+
+def test_only_the_gradients_asked_for_are_computed():
+    x = torch.randn(2, 3, 6, 6, requires_grad=True)
+    weight = torch.randn(4, 3, 3, 3)
+    bias = torch.randn(4, requires_grad=True)
+    conv2d(x, weight, bias).sum().backward()
+    assert x.grad is not None and bias.grad is not None and weight.grad is None
+    assert torch.allclose(bias.grad, torch.full((4,), 2 * 4 * 4.0))
+
+
 def test_same_padding_with_even_kernels_puts_the_extra_zero_bottom_right():
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
     weight = torch.zeros(1, 1, 2, 2)

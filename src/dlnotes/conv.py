@@ -1,10 +1,11 @@
 """Convolution from scratch: ``conv2d`` with the semantics of ``torch.nn.functional.conv2d``.
 
 ``conv2d`` is the fast version, and it is short: pad the input, look at every window through a
-strided *view* (no copy), lay the windows out as the rows of a matrix (im2col) and multiply that
-matrix by the filters, once. ``conv2d_naive`` computes the same numbers the way the lessons describe
-it: slide the kernel over the image and, at every position, multiply element-wise and sum.
-Neither calls a convolution function of PyTorch; both are differentiable with ordinary autograd.
+strided *view* (no copy), copy the windows into a matrix (im2col) and multiply it by the filters,
+a few images at a time; its backward pass is the same two steps transposed (a matrix multiply,
+then col2im). ``conv2d_naive`` computes the same numbers the way the lessons describe it: slide
+the kernel over the image and, at every position, multiply element-wise and sum; autograd
+differentiates it. Neither calls a convolution function of PyTorch.
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ def conv2d(
     dilation: IntPair = 1,
     groups: int = 1,
 ) -> torch.Tensor:
-    """2-D convolution (cross-correlation, as in deep learning) by im2col and one matrix multiply.
+    """2-D convolution (cross-correlation, as in deep learning) by im2col and matrix multiplies.
 
-    Same arguments and results as ``torch.nn.functional.conv2d``.
+    Same arguments and results as ``torch.nn.functional.conv2d``, gradients included.
 
     Args:
         input: ``(N, C_in, H, W)``, or ``(C_in, H, W)`` for a single image.
@@ -93,41 +94,108 @@ def conv2d(
     x, batched, stride, (top, bottom, left, right), dilation = _prepare(
         input, weight, bias, stride, padding, dilation, groups
     )
-    n, c_in, h, w = x.shape
-    c_out, c_group, kh, kw = weight.shape
-    ho = conv_output_size(h + top + bottom, kh, stride[0], 0, dilation[0])
-    wo = conv_output_size(w + left + right, kw, stride[1], 0, dilation[1])
+    channels_last = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+    if top or bottom or left or right:
+        x = torch.nn.functional.pad(x, (left, right, top, bottom))  # zeros around the image
+    out = _Im2colMatmul.apply(x.contiguous(), weight, bias, stride, dilation, groups)
+    if channels_last:
+        out = out.contiguous(memory_format=torch.channels_last)
+    return out if batched else out[0]
 
-    # 1. Pad with zeros and put the channels last: (N, H + pads, W + pads, C_in).
-    xp = x.new_zeros(n, h + top + bottom, w + left + right, c_in)
-    xp[:, top : top + h, left : left + w] = x.permute(0, 2, 3, 1)
 
-    # 2. Every window of every group, as a strided view of xp (nothing is copied):
-    #    (N, H_out, W_out, groups, kH, kW, C_in / groups).
-    s_n, s_h, s_w, s_c = xp.stride()
-    windows = xp.as_strided(
-        (n, ho, wo, groups, kh, kw, c_group),
-        (s_n, stride[0] * s_h, stride[1] * s_w, c_group * s_c, dilation[0] * s_h, dilation[1] * s_w, s_c),
+def _windows(xp: torch.Tensor, kernel, stride, dilation, groups: int) -> torch.Tensor:
+    """Every window of a padded NCHW batch, as a view (no copy): (N, groups, C/groups, kH, kW, H_out, W_out).
+
+    Moving one step along an axis of this view moves ``s`` pixels for an output position and
+    ``d`` pixels for a kernel tap: it is the image seen through the sliding window.
+    """
+    n, c, hp, wp = xp.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    s_n, s_c, s_h, s_w = xp.stride()
+    return xp.as_strided(
+        (n, groups, c // groups, kh, kw, ho, wo),
+        (s_n, c // groups * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
+        xp.storage_offset(),
     )
 
-    # 3. im2col: one row per output pixel, one column per filter weight (this reshape copies).
-    cols = windows.permute(3, 0, 1, 2, 4, 5, 6).reshape(groups, n * ho * wo, kh * kw * c_group)
 
-    # 4. One matrix multiply (batched over the groups), with the filters as columns and the
-    #    bias added on the way: (groups, N * H_out * W_out, C_out / groups).
-    filters = weight.reshape(groups, c_out // groups, c_group, kh, kw).permute(0, 3, 4, 2, 1)
-    filters = filters.reshape(groups, kh * kw * c_group, c_out // groups)
-    if bias is None:
-        out = torch.matmul(cols, filters)
-    else:
-        out = torch.baddbmm(bias.view(groups, 1, c_out // groups), cols, filters)
+class _Im2colMatmul(torch.autograd.Function):
+    """out = filters @ im2col(x) + bias, a few images at a time, and its exact gradients.
 
-    # 5. Back to (N, C_out, H_out, W_out), in the input's memory layout.
-    out = out.view(groups, n, ho, wo, c_out // groups).permute(1, 0, 4, 2, 3)
-    out = out.reshape(n, c_out, ho, wo)
-    if not x.is_contiguous(memory_format=torch.channels_last) or x.is_contiguous():
-        out = out.contiguous()
-    return out if batched else out[0]
+    For each chunk of images, the windows are copied into one reused buffer, the im2col matrix
+    (one row per filter weight, one column per output pixel), and one matrix multiply per group
+    gives the chunk's output directly in (N, C_out, H_out, W_out) layout. Small chunks keep the
+    buffer in the processor's cache instead of writing a 9× copy of the input to memory.
+    """
+
+    @staticmethod
+    def forward(ctx, xp, weight, bias, stride, dilation, groups):
+        c_out, c_group, kh, kw = weight.shape
+        filters = weight.reshape(groups, c_out // groups, c_group * kh * kw)
+        windows = _windows(xp, (kh, kw), stride, dilation, groups)
+        n, ho, wo = xp.shape[0], windows.shape[-2], windows.shape[-1]
+        out = xp.new_empty(n, groups, c_out // groups, ho * wo)
+        for a, b, cols in _im2col_chunks(windows):  # cols: (b - a, groups, C/groups*kH*kW, H_out*W_out)
+            torch.matmul(filters, cols, out=out[a:b])
+        out = out.view(n, c_out, ho, wo)
+        if bias is not None:
+            out += bias.view(1, c_out, 1, 1)
+        ctx.save_for_backward(xp, weight)
+        ctx.geometry = (stride, dilation, groups, bias is not None)
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        xp, weight = ctx.saved_tensors
+        stride, dilation, groups, has_bias = ctx.geometry
+        c_out, c_group, kh, kw = weight.shape
+        filters = weight.reshape(groups, c_out // groups, c_group * kh * kw)
+        windows = _windows(xp, (kh, kw), stride, dilation, groups)
+        n, ho, wo = xp.shape[0], windows.shape[-2], windows.shape[-1]
+        grad_out = grad_out.contiguous().view(n, groups, c_out // groups, ho * wo)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        grad_x = torch.zeros_like(xp) if need_x else None
+        grad_w = torch.zeros_like(filters) if need_w else None
+        for a, b, cols in _im2col_chunks(windows):
+            g = grad_out[a:b]
+            if need_w:  # d out / d filters = the im2col matrix: sum over images and pixels
+                grad_w += torch.matmul(g, cols.transpose(-1, -2)).sum(0)
+            if need_x:  # d out / d cols = filters^T; then col2im adds each window back in place
+                torch.matmul(filters.transpose(-1, -2), g, out=cols)
+                _col2im_add(cols, grad_x[a:b], (kh, kw), stride, dilation, (ho, wo))
+        grad_b = grad_out.sum((0, 3)).reshape(c_out) if has_bias and need_b else None
+        grad_w = grad_w.view_as(weight) if need_w else None
+        return grad_x, grad_w, grad_b, None, None, None
+
+
+CHUNK_BYTES = 4 << 20  # size of the reused im2col buffer
+
+
+def _im2col_chunks(windows: torch.Tensor):
+    """Yield (a, b, cols): images a..b of the windows view, copied into one reused im2col buffer."""
+    n, groups, c_group, kh, kw, ho, wo = windows.shape
+    per_image = groups * c_group * kh * kw * ho * wo
+    chunk = max(1, min(n, CHUNK_BYTES // max(1, per_image * windows.element_size())))
+    buffer = windows.new_empty(chunk, groups, c_group, kh, kw, ho, wo)
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        cols = buffer[: b - a]
+        cols.copy_(windows[a:b])  # the im2col copy
+        yield a, b, cols.view(b - a, groups, c_group * kh * kw, ho * wo)
+
+
+def _col2im_add(cols: torch.Tensor, grad_xp: torch.Tensor, kernel, stride, dilation, out_size) -> None:
+    """The adjoint of im2col: add every column back onto the pixels its window came from."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
+    n, c = grad_xp.shape[:2]
+    cols = cols.view(n, c, kh, kw, ho, wo)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
+            columns = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
+            grad_xp[:, :, rows, columns] += cols[:, :, i, j]
 # --8<-- [end:conv2d]
 
 
