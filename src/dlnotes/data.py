@@ -34,13 +34,16 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from torchvision.datasets import VisionDataset
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FASHION_CLASSES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -589,14 +592,18 @@ def check_image(path: str | os.PathLike) -> str | None:
     with _TRUNCATION_LOCK:  # decode strictly even if other code told PIL to accept truncated files
         lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:
+            if os.path.getsize(path) == 0:
+                return "empty file"
             with Image.open(path) as im:
                 im.verify()
             with Image.open(path) as im:
                 im.load()
                 if im.width == 0 or im.height == 0:
                     return "the image has no pixels"
+        except UnidentifiedImageError:
+            return "not an image (no image format recognised)"
         except Exception as e:  # noqa: BLE001 - PIL raises many kinds; all mean "not a readable image"
-            return f"{type(e).__name__}: {e}"
+            return f"{type(e).__name__}: {str(e).replace(str(path), Path(path).name)}"
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
@@ -790,11 +797,10 @@ def download_images(
             (not after a 404 or a file that is not an image).
         n_workers: downloads running at the same time.
         max_bytes: refuse files larger than this.
-        progress: show a progress bar (tqdm).
+        progress: show a progress bar (tqdm) and print the summary at the end.
 
     Returns:
-        A ``DownloadReport`` (saved, existing, failed); printing it gives the summary, which is
-        also printed at the end.
+        A ``DownloadReport`` (saved, existing, failed); printing it gives the summary.
 
     Raises:
         ValueError: ``urls_file`` holds no http(s) URL, or a bad argument.
@@ -840,7 +846,7 @@ def download_images(
             return ("saved", saved) if saved else ("existing", dest / f"{stem}{ext}")
         return "failed", f"{reason} (after {retries + 1} attempts)"
 
-    report = DownloadReport()
+    report, results = DownloadReport(), {}
     pending, queue = {}, iter(urls)
     with ThreadPoolExecutor(max_workers=max(1, n_workers)) as pool, tqdm(
         total=len(urls) if max_images is None else min(len(urls), max_images), desc="download_images", unit="img", disable=not progress
@@ -855,15 +861,20 @@ def download_images(
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda fut: urls.index(pending[fut])):
+            for future in done:
                 url = pending.pop(future)
-                status, value = future.result()
+                results[url] = status, value = future.result()
                 if status == "failed":
                     report.failed.append((url, value))
                 else:
                     getattr(report, status).append(value)
                     bar.update(1)
-    print(report)
+    order = {url: i for i, url in enumerate(urls)}  # report in the file's order, whatever finished first
+    report.failed.sort(key=lambda item: order[item[0]])
+    for name in ("saved", "existing"):
+        getattr(report, name).sort(key=lambda path: min(order[u] for u, r in results.items() if r[1] == path))
+    if progress:
+        print(report)
     return report
 
 
@@ -943,6 +954,25 @@ def channel_stats(images: torch.Tensor, chunk: int = 8192) -> tuple[tuple[float,
     mean = total / count
     std = (total_sq / count - mean**2).clamp_min(0).sqrt()
     return tuple(round(v, 6) for v in mean.tolist()), tuple(round(v, 6) for v in std.tolist())
+
+
+def _one_thread(batches):
+    """Run each step of ``batches`` with one intra-op thread, then give the caller its threads back.
+
+    Cutting a batch out of memory is a few small, memory-bound operations: splitting them
+    across threads only adds synchronisation, which on a busy machine made a batch 10-20×
+    slower. The model's own work (between batches) keeps all its threads.
+    """
+    while True:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        finally:
+            torch.set_num_threads(threads)
+        yield batch
 
 
 class FastLoader:
@@ -1073,6 +1103,8 @@ class FastLoader:
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
+        if self.device.type == "cpu":
+            return _one_thread(self._batches(self.generator))
         return self._batches(self.generator)
 
     # --8<-- [start:batches]
@@ -1174,7 +1206,7 @@ def show_batch(
     classes: Sequence[str] | None = None,
     seed: int = 0,
     title: str | None = None,
-):
+) -> Figure:
     """A grid of images with their labels, for "look at your data".
 
     Args:
@@ -1212,7 +1244,7 @@ def show_batch(
     count = len(labels)
     ncols = min(ncols, count)
     nrows = math.ceil(count / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.9 * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, label in zip(axes.flat, images, labels, strict=False):
