@@ -21,9 +21,22 @@ from dlnotes.visualize import (  # noqa: E402
 )
 
 
+def tiny_cnn():
+    """A model of known structure (the tests don't depend on how small_cnn is built)."""
+    from collections import OrderedDict
+
+    def block(c_in, c_out):
+        return nn.Sequential(nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()), nn.MaxPool2d(2))
+
+    return nn.Sequential(OrderedDict(
+        block1=block(1, 16), block2=block(16, 32), block3=block(32, 64),
+        pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), head=nn.Linear(64, 10),
+    ))
+
+
 def model_and_image():
     torch.manual_seed(0)
-    return models.small_cnn(n_classes=10, in_channels=1), torch.rand(1, 28, 28)
+    return tiny_cnn(), torch.rand(1, 28, 28)
 
 
 def test_activations_equal_running_the_layers_by_hand():
@@ -41,6 +54,15 @@ def test_activations_equal_running_the_layers_by_hand():
     assert torch.allclose(acts["head"], logits)
 
 
+def test_works_on_the_package_models():
+    torch.manual_seed(0)
+    for model in (models.small_cnn(), models.small_resnet(width=8)):
+        convs = conv_layers(model)
+        acts = activations(model, torch.rand(1, 28, 28))
+        assert list(acts) == list(convs)
+        assert [a.shape[1] for a in acts.values()] == [c.out_channels for c in convs.values()]
+
+
 def test_hooks_are_removed_even_after_an_error():
     model, x = model_and_image()
     with pytest.raises(RuntimeError):
@@ -54,7 +76,7 @@ def test_default_layers_are_the_convolutions_and_modules_are_accepted():
     model, x = model_and_image()
     acts = activations(model, x)
     assert list(acts) == list(conv_layers(model)) and len(acts) == 3
-    assert [tuple(a.shape) for a in acts.values()] == [(1, 16, 28, 28), (1, 32, 14, 14), (1, 64, 7, 7)]
+    assert [tuple(a.shape) for a in acts.values()] == [(1, 16, 28, 28), (1, 32, 14, 14), (1, 64, 7, 7)]  # conv outputs
     by_module = activations(model, x, [model.block3])
     assert list(by_module) == ["block3"]
     with pytest.raises(ValueError, match="no submodule named 'nope'"):
@@ -109,3 +131,19 @@ def test_top_activating_ranks_items_by_their_peak_activation():
         want = peaks[:, ch].topk(3)
         assert [i for i, _ in top[ch]] == want.indices.tolist()
         assert [s for _, s in top[ch]] == pytest.approx(want.values.tolist())
+
+
+@pytest.mark.site
+def test_what_cnns_learn_page_holds_filters_feature_maps_and_top_images(built_site):
+    import re
+
+    from pages import article, soup, text_outputs
+
+    page = soup(built_site["dir"] / "cnn" / "what-cnns-learn" / "index.html")
+    images = article(page).select("figure.dl-figure img[src^='data:image/png;base64,']")
+    assert len(images) >= 4  # filters before and after, feature maps, top-activating images
+    text = "\n".join(text_outputs(page))
+    shares = [float(s) for s in re.findall(r"layer \d: (\d\.\d\d) on average", text)]
+    assert len(shares) == 3
+    assert shares[0] < shares[1] < shares[2], f"the page says class-specificity rises with depth; measured {shares}"
+    assert "arxiv.org/abs/1311.2901" in str(article(page))

@@ -47,6 +47,7 @@ def _candidates(model: nn.Module):
         return
     kw = {"n_classes": linears[-1].out_features, "in_channels": convs[0].in_channels}
     yield "small_cnn", kw
+    yield "small_cnn", {**kw, "width": convs[0].out_channels}
     yield "small_resnet", {**kw, "width": convs[0].out_channels}
     for arch in RESNETS:
         yield "pretrained_resnet", {"arch": arch, **kw}
@@ -65,8 +66,11 @@ def architecture_of(model: nn.Module) -> tuple[str, dict[str, Any]]:
 
     wanted = _signature(model)
     for name, kwargs in _candidates(model):
-        with torch.device("meta"):
-            candidate = build_model(name, kwargs, _models=models)
+        try:
+            with torch.device("meta"):
+                candidate = build_model(name, kwargs, _models=models)
+        except TypeError:  # this version of the constructor takes no such argument
+            continue
         if _signature(candidate) == wanted:
             return name, kwargs
     raise ValueError(
