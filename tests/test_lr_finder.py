@@ -306,9 +306,9 @@ def test_suggestions_on_a_known_curve():
     v = valley(lrs, losses)
     i = int(np.argmin(losses))
     assert lrs[0] < v < lrs[i]  # on the downhill side of the minimum
-    # two thirds of the fall from the first point (the top of this curve) to the bottom: the first such point
+    # 60% of the fall from the first point (the top of this curve) to the bottom: the first such point
     j = int(np.searchsorted(lrs, v))
-    target = losses[0] - (losses[0] - losses[i]) * 2 / 3
+    target = losses[0] - (losses[0] - losses[i]) * 0.6
     assert losses[j] <= target < losses[j - 1]
     assert -3 < x[j] < -2  # past the steepest point (1e-3), well before the bottom
     s = suggest_lrs(lrs, losses)

@@ -39,17 +39,17 @@ SUGGESTIONS = ("valley", "steep", "minimum")
 
 
 # --8<-- [start:valley]
-VALLEY_FRACTION = 2 / 3  # how far down the valley to go; chosen by benchmarks/lr_finder.py
+VALLEY_FRACTION = 0.6  # how far down the valley to go; chosen with benchmarks/lr_finder.py
 
 
 def valley(lrs: np.ndarray, losses: np.ndarray) -> float | None:
-    """The learning rate two thirds of the way down the longest downhill stretch of the curve.
+    """The learning rate 60% of the way down the longest downhill stretch of the curve.
 
     The stretch is the longest run of points, in order, whose losses keep going down (a
     longest decreasing subsequence, so a little noise does not cut it short). Along it the
     smoothed loss falls from its first value to its last; the suggestion is the first
-    learning rate at which two thirds of that fall is done: the loss is still coming down
-    fast there, and the bottom (where training starts to break down) is still ahead.
+    learning rate at which 60% of that fall is done: the loss is still coming down fast
+    there, and the bottom (where training starts to break down) is still well ahead.
 
     Args:
         lrs: learning rates, increasing.
@@ -386,14 +386,22 @@ def _default_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
     return torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
 
 
-def _to(obj: Any, device: torch.device) -> Any:
+def _to(obj: Any, device: torch.device, channels_last: bool = False) -> Any:
     if isinstance(obj, torch.Tensor):
-        return obj.to(device, non_blocking=True)
+        obj = obj.to(device, non_blocking=True)
+        return obj.contiguous(memory_format=torch.channels_last) if channels_last and obj.ndim == 4 else obj
     if isinstance(obj, (list, tuple)):
-        return type(obj)(_to(o, device) for o in obj)
+        return type(obj)(_to(o, device, channels_last) for o in obj)
     if isinstance(obj, dict):
-        return {k: _to(v, device) for k, v in obj.items()}
+        return {k: _to(v, device, channels_last) for k, v in obj.items()}
     return obj
+
+
+def _is_channels_last(model: nn.Module) -> bool:
+    """Whether the model's convolution weights are stored channels-last (as ``Trainer`` does on
+    CUDA and the CPU); the batches are then given the same layout, as in training."""
+    return any(p.ndim == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last)
+               for p in model.parameters())
 
 
 def _batches(loader: Iterable) -> Iterator:
@@ -518,6 +526,7 @@ def lr_find(
         scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 and device.type == "cuda" else None
         autocast = (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext())
         batches = _batches(train_loader)
+        channels_last = _is_channels_last(model)
 
         # --8<-- [start:loop]
         lrs, losses, raw_losses = [], [], []
@@ -530,7 +539,7 @@ def lr_find(
             opt.zero_grad(set_to_none=True)
             loss_sum = 0.0
             for _ in range(accumulation_steps):
-                inputs, targets = _to(next(batches), device)
+                inputs, targets = _to(next(batches), device, channels_last)
                 with autocast:
                     loss = loss_fn(model(inputs), targets)
                 loss_sum += loss.item()
