@@ -351,6 +351,32 @@ def test_verify_images_move_to_never_overwrites(tmp_path, sample):
     assert again == []
 
 
+def test_moving_and_saving_without_hard_links(tmp_path, sample, monkeypatch):
+    """On file systems without hard links (FAT, some network drives) nothing is overwritten either."""
+    import errno
+    import os
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    _make_folder(tmp_path / "data", sample, 2, classes=(0,))
+    bad = _add_bad_files(tmp_path / "data" / "T-shirt-top")
+    aside = tmp_path / "aside" / "T-shirt-top"
+    aside.mkdir(parents=True)
+    (aside / "page.jpg").write_bytes(b"already here")
+    assert sorted(D.verify_images(tmp_path / "data", move_to=tmp_path / "aside", progress=False)) == sorted(bad)
+    assert (aside / "page.jpg").read_bytes() == b"already here"
+    assert (aside / "page-1.jpg").read_bytes().startswith(b"<!DOCTYPE html>")
+    assert not any(p.exists() for p in bad) and len(list(aside.iterdir())) == 5
+    target = tmp_path / "new.bin"
+    staged = tmp_path / "staged.bin"
+    staged.write_bytes(b"new content")
+    target.write_bytes(b"old content")
+    assert D._link_new(staged, target, rename=False) is None
+    assert target.read_bytes() == b"old content"
+
+
 def test_verify_images_delete_when_asked(tmp_path, sample):
     made = _make_folder(tmp_path, sample, 3)
     bad = _add_bad_files(tmp_path / "Trouser")

@@ -609,12 +609,17 @@ def check_image(path: str | os.PathLike) -> str | None:
     return None
 
 
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+
+
 def _link_new(source: Path, target: Path, rename: bool = True) -> Path | None:
     """Give ``source``'s content the name ``target`` without ever replacing an existing file.
 
     With ``rename``, a taken name becomes ``name-1.ext``, ``name-2.ext``…; without it, a taken
-    name returns None. A hard link makes the new name appear atomically and complete; across
-    file systems the content is copied to a temporary file beside the target first.
+    name returns None. A hard link makes the new name appear atomically and complete (across
+    file systems the content is first copied to a temporary file beside the target); where the
+    file system has no hard links (FAT, some network drives), the name is reserved with an
+    exclusive create and the content renamed onto it. ``source`` may be gone afterwards.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staged, candidate, k = source, target, 0
@@ -624,17 +629,27 @@ def _link_new(source: Path, target: Path, rename: bool = True) -> Path | None:
                 os.link(staged, candidate)
                 return candidate
             except FileExistsError:
-                if not rename:
-                    return None
-                k += 1
-                candidate = target.with_name(f"{target.stem}-{k}{target.suffix}")
+                pass
             except OSError as e:
-                if staged is not source or e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                if e.errno == errno.EXDEV and staged is source:
+                    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
+                    with os.fdopen(fd, "wb") as out, open(source, "rb") as f:
+                        shutil.copyfileobj(f, out)
+                    staged = Path(tmp)
+                    continue
+                if e.errno not in _NO_HARD_LINKS:
                     raise
-                fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
-                with os.fdopen(fd, "wb") as out, open(source, "rb") as f:
-                    shutil.copyfileobj(f, out)
-                staged = Path(tmp)
+                try:  # no hard links here: reserve the name (fails if taken), then rename onto it
+                    os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
+                    pass
+                else:
+                    os.replace(staged, candidate)
+                    return candidate
+            if not rename:
+                return None
+            k += 1
+            candidate = target.with_name(f"{target.stem}-{k}{target.suffix}")
     finally:
         if staged is not source:
             staged.unlink(missing_ok=True)
@@ -696,7 +711,7 @@ def verify_images(
             file.unlink()
         elif aside is not None:
             _link_new(file, aside / file.relative_to(base))
-            file.unlink()
+            file.unlink(missing_ok=True)
     return bad
 
 
@@ -842,7 +857,7 @@ def download_images(
                     f.write(data)
                 saved = _link_new(Path(tmp), dest / f"{stem}{ext}", rename=False)
             finally:
-                os.unlink(tmp)
+                Path(tmp).unlink(missing_ok=True)
             return ("saved", saved) if saved else ("existing", dest / f"{stem}{ext}")
         return "failed", f"{reason} (after {retries + 1} attempts)"
 
