@@ -97,8 +97,9 @@ def assert_same_state(before, after):
     assert tensors0.keys() == tensors1.keys()
     for name in tensors0:
         a, b = tensors0[name], tensors1[name]
-        assert a.dtype == b.dtype and a.shape == b.shape and a.device == b.device, name
+        assert a.dtype == b.dtype and a.shape == b.shape and a.device == b.device and a.stride() == b.stride(), name
         # bit for bit: compare the raw bytes, so that even -0.0 vs 0.0 or a NaN payload would show
+        a, b = a.contiguous(), b.contiguous()
         assert a.view(torch.uint8).equal(b.view(torch.uint8)) if a.dtype != torch.bool and a.dim() > 0 else a.equal(b), name
     assert flags0 == flags1
 

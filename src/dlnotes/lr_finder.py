@@ -436,7 +436,7 @@ def lr_find(
     smooth: float = 0.98,
     diverge: float = 4.0,
     device: str | torch.device = "auto",
-    precision: str = "fp32",
+    precision: str = "auto",
     accumulation_steps: int = 1,
     suggest: str = "valley",
 ) -> LRFinderResult:
