@@ -1149,15 +1149,15 @@ class FastLoader:
         """Shift each image by up to ±pad pixels (black comes in at the edges) and flip half of
         them left-right: one ``gather`` from the padded batch does both."""
         b, c, h, w = x.shape
-        p = self.pad
-        dy, dx = torch.randint(0, 2 * p + 1, (2, b, 1), generator=generator)  # the window's corner
-        flip = (torch.rand(b, 1, generator=generator) < 0.5) & self.flip
-        cols = torch.arange(w).expand(b, w)
+        p, dev = self.pad, x.device
+        dy, dx = torch.randint(0, 2 * p + 1, (2, b, 1), generator=generator).to(dev)  # the window's corner
+        flip = ((torch.rand(b, 1, generator=generator) < 0.5) & self.flip).to(dev)
+        cols = torch.arange(w, device=dev).expand(b, w)
         cols = dx + torch.where(flip, cols.flip(1), cols)  # b×w: which padded column each output column reads
-        rows = dy + torch.arange(h)  # b×h
+        rows = dy + torch.arange(h, device=dev)  # b×h
         index = (rows[:, :, None] * (w + 2 * p) + cols[:, None, :]).view(b, 1, h * w).expand(b, c, h * w)
         padded = F.pad(x, (p, p, p, p)).view(b, c, -1)
-        return padded.gather(2, index.to(x.device)).view(b, c, h, w)
+        return padded.gather(2, index).view(b, c, h, w)
     # --8<-- [end:batches]
 
     def state_dict(self) -> dict:
