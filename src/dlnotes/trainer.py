@@ -394,8 +394,8 @@ class Trainer:
         opt_func: builds the optimizer from parameter groups; default AdamW with fastai's
             settings (betas 0.9/0.99, eps 1e-5, weight decay ``wd``).
         wd: weight decay of the default optimizer.
-        channels_last: store images and convolution weights channels-last (faster on
-            tensor-core GPUs); ``"auto"`` means on CUDA only.
+        channels_last: store images and convolution weights channels-last (faster for
+            convolutions on tensor-core GPUs and on CPUs); ``"auto"``: on CUDA and CPU, not MPS.
         compile: run the model through ``torch.compile`` (worth it for long runs on a GPU).
         accumulate: add up the gradients of this many batches before each optimizer step
             (the effective batch size is ``accumulate`` times larger).
@@ -472,7 +472,7 @@ class Trainer:
         self.precision = precision
         self.amp_dtype, use_scaler = select_precision(precision, self.device)
         self.scaler = torch.amp.GradScaler(self.device.type) if use_scaler else None
-        self.channels_last = self.device.type == "cuda" if channels_last == "auto" else channels_last
+        self.channels_last = self.device.type in ("cuda", "cpu") if channels_last == "auto" else channels_last
 
         self.model = model.to(self.device)
         if self.channels_last:
@@ -747,7 +747,7 @@ class Trainer:
         i0 = run["done"] * run["steps_per_epoch"]  # step index within the run
         lrs = self._set_lr(i0)
         bar = _progress_bar(n_batches, f"epoch {self.epoch}", self.progress)
-        loss_sum = torch.zeros((), dtype=torch.float64)
+        loss_sum = 0.0
         count = 0
         opt_steps = 0
         self.optimizer.zero_grad(set_to_none=True)
@@ -804,7 +804,7 @@ class Trainer:
                 bar.close()
         if count == 0:
             raise ValueError("train_loader yielded no batches this epoch")
-        train_loss = self._all_sum(torch.tensor([loss_sum.item(), count], dtype=torch.float64))
+        train_loss = self._all_sum(torch.tensor([loss_sum, count], dtype=torch.float64))
         row = {"epoch": self.epoch, "train_loss": float(train_loss[0] / train_loss[1])}
         if self.valid_loader is not None:
             row.update({("valid_loss" if k == "loss" else k): v for k, v in self.evaluate().items()})
