@@ -279,3 +279,22 @@ def test_a_short_training_run_puts_most_planted_mislabels_among_the_top_suspects
     for row in rows:
         if Path(row["path"]).name in planted:
             assert row["label"] != planted[Path(row["path"]).name]
+
+
+@pytest.mark.site
+def test_lesson_2_page_shows_the_suspects_finding_the_planted_mistakes(built_site):
+    import re
+
+    from pages import article, soup, text_outputs
+
+    page = soup(built_site["dir"] / "lessons" / "lesson-2" / "index.html")
+    text = "\n".join(text_outputs(page))
+    m = re.search(r"planted mistakes among the top (\d+) suspects: (\d+) of (\d+)", text)
+    assert m, "the page does not report how many planted mistakes the suspects hold"
+    top, found, planted = map(int, m.groups())
+    assert top == 2 * planted and found >= planted / 2
+    moved = re.search(r"moved (\d+) files: (\d+) relabelled", text)
+    assert moved and int(moved.group(2)) == found  # the simulated person relabels exactly the planted ones found
+    assert re.search(r"mislabelled training images: (\d+) before cleaning, (\d+) after", text)
+    assert re.search(r"\.png: \S.* \(\d+\.\d%\)", text), "the exported model's prediction for one image is shown"
+    assert article(page).select("figure.dl-figure img[src^='data:image/png;base64,']"), "the suspects figure is missing"
