@@ -195,16 +195,16 @@ def test_discriminative_lrs_and_freeze():
     t.fit(1, lr=slice(None, 1e-3))
     assert [g["lr"] for g in groups] == pytest.approx([1e-4, 1e-4, 1e-3])
     t.freeze()
-    conv_before = model.block1[0].weight.detach().clone()
-    bn_before = model.block1[2].weight.detach().clone()
+    conv_before = model.block1[0][0].weight.detach().clone()
+    bn_before = model.block1[1].weight.detach().clone()
     head_before = model.head.weight.detach().clone()
     t.fit(1, 1e-2)
-    assert torch.equal(model.block1[0].weight, conv_before)  # frozen body
-    assert not torch.equal(model.block1[2].weight, bn_before)  # batch norm keeps training
+    assert torch.equal(model.block1[0][0].weight, conv_before)  # frozen body
+    assert not torch.equal(model.block1[1].weight, bn_before)  # batch norm keeps training
     assert not torch.equal(model.head.weight, head_before)
     t.unfreeze()
     t.fit(1, 1e-2)
-    assert not torch.equal(model.block1[0].weight, conv_before)
+    assert not torch.equal(model.block1[0][0].weight, conv_before)
     with pytest.raises(ValueError, match="3 parameter groups"):
         t.fit(1, lr=[1e-3, 1e-2])
     with pytest.raises(ValueError, match="positive"):
@@ -455,7 +455,7 @@ def test_fp16_uses_a_grad_scaler_that_is_saved(tmp_path):
 def test_channels_last_option():
     t = make_trainer(channels_last=True)
     t.fit(1, 1e-3)
-    w = t.model.block1[0].weight
+    w = t.model.block1[0][0].weight
     assert w.is_contiguous(memory_format=torch.channels_last)
     assert make_trainer().channels_last is True  # auto: on CUDA and CPU
     assert make_trainer(channels_last=False).channels_last is False

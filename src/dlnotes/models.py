@@ -40,7 +40,9 @@ def conv_block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 
 # --8<-- [start:small_cnn]
 def conv_pool_block(c_in: int, c_out: int) -> nn.Sequential:
-    """3×3 convolution → 2×2 max pooling → batch norm → ReLU: halves the height and width.
+    """(3×3 convolution → 2×2 max pooling) → batch norm → ReLU: halves the height and width.
+
+    ``block[0][0]`` is the convolution (as in ``conv_block``, whose ``block[0]`` it is).
 
     Pooling right after the convolution gives the same kind of features as pooling at the
     end (max pooling commutes with ReLU), but batch norm and ReLU then work on a quarter of
@@ -51,8 +53,7 @@ def conv_pool_block(c_in: int, c_out: int) -> nn.Sequential:
         c_out: output channels (the number of filters).
     """
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
-        nn.MaxPool2d(2),
+        nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False), nn.MaxPool2d(2)),
         nn.BatchNorm2d(c_out),
         nn.ReLU(inplace=True),
     )
