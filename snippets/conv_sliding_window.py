@@ -21,7 +21,7 @@ shown = [positions[0], positions[1], positions[5], positions[-1]]
 fig, axes = plt.subplots(2, len(shown), figsize=(11, 5.6))
 for col, (i, j, rows, cols) in enumerate(shown):
     top, bottom = axes[0, col], axes[1, col]
-    top.imshow(image, cmap="Greys", vmin=0, vmax=20)
+    top.imshow(image.numpy(), cmap="Greys", vmin=0, vmax=20)
     for r in range(5):
         for c in range(5):
             inside = r in rows and c in cols
@@ -34,7 +34,7 @@ for col, (i, j, rows, cols) in enumerate(shown):
     for p, (a, b, _, _) in enumerate(positions):
         if p <= positions.index((i, j, rows, cols)):
             done[a, b] = out[a, b]
-    bottom.imshow(torch.zeros_like(out), cmap="Greys", vmin=0, vmax=1)
+    bottom.imshow(torch.zeros_like(out).numpy(), cmap="Greys", vmin=0, vmax=1)
     for a in range(3):
         for b in range(3):
             if not torch.isnan(done[a, b]):

@@ -20,10 +20,10 @@ for name, kernel in (("notes' kernel", notes_right), ("Sobel right", sobel_right
     print(f"  horizontal edges: top side {out[2:4, 5].min().item():+.0f}, bottom side {out[8:10, 5].max().item():+.0f}")
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
-axes[0].imshow(square, cmap="gray")
+axes[0].imshow(square.numpy(), cmap="gray")
 axes[0].set_title("input")
 for ax, (name, kernel) in zip(axes[1:], (("notes' kernel", notes_right), ("Sobel right", sobel_right)), strict=True):
-    ax.imshow(apply_kernel(square, kernel), cmap="RdBu_r", vmin=-4, vmax=4)
+    ax.imshow(apply_kernel(square, kernel).numpy(), cmap="RdBu_r", vmin=-4, vmax=4)
     ax.set_title(name)
 for ax in axes:
     ax.axis("off")

@@ -1,4 +1,4 @@
-"""Our conv2d (im2col + one matrix multiply) against PyTorch's own convolution, timed on this machine."""
+"""Our conv2d (im2col + matrix multiplies) against PyTorch's own convolution, timed on this machine."""
 # output: varies
 
 import platform
@@ -18,14 +18,17 @@ def cpu_name() -> str:
         return platform.processor() or platform.machine()
 
 
-def best_time(fn, repeats=5):
-    fn()  # warm up
-    times = []
+def best_times(fns: dict, repeats: int = 7) -> dict:
+    """Best time of each function, run in turns so that a busy moment hits them alike."""
+    for fn in fns.values():
+        fn()  # warm up
+    best = {name: float("inf") for name in fns}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 print(f"machine: {platform.platform()} | {cpu_name()} | torch {torch.__version__}, "
@@ -41,6 +44,8 @@ print(f"{'layer (batch 16)':22s} {'F.conv2d':>9s} {'ours':>9s} {'ratio':>6s}")
 with torch.no_grad():
     for name, x_shape, w_shape, stride, padding in layers:
         x, w = torch.randn(x_shape), torch.randn(w_shape)
-        theirs = best_time(lambda: F.conv2d(x, w, stride=stride, padding=padding))  # noqa: B023
-        ours = best_time(lambda: conv2d(x, w, stride=stride, padding=padding))  # noqa: B023
-        print(f"{name:22s} {theirs * 1e3:7.2f}ms {ours * 1e3:7.2f}ms {ours / theirs:5.2f}x")
+        t = best_times({
+            "theirs": lambda: F.conv2d(x, w, stride=stride, padding=padding),  # noqa: B023
+            "ours": lambda: conv2d(x, w, stride=stride, padding=padding),  # noqa: B023
+        })  # fmt: skip
+        print(f"{name:22s} {t['theirs'] * 1e3:7.2f}ms {t['ours'] * 1e3:7.2f}ms {t['ours'] / t['theirs']:5.2f}x")
