@@ -157,6 +157,14 @@ def test_only_the_gradients_asked_for_are_computed():
     assert torch.allclose(bias.grad, torch.full((4,), 2 * 4 * 4.0))
 
 
+def test_second_derivatives_are_refused_clearly():
+    x = torch.randn(1, 2, 5, 5, requires_grad=True)
+    weight = torch.randn(3, 2, 3, 3, requires_grad=True)
+    (g,) = torch.autograd.grad(conv2d(x, weight).square().sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        g.sum().backward()
+
+
 def test_same_padding_with_even_kernels_puts_the_extra_zero_bottom_right():
     x = torch.arange(16.0).reshape(1, 1, 4, 4)
     weight = torch.zeros(1, 1, 2, 2)

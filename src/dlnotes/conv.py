@@ -70,7 +70,8 @@ def conv2d(
 ) -> torch.Tensor:
     """2-D convolution (cross-correlation, as in deep learning) by im2col and matrix multiplies.
 
-    Same arguments and results as ``torch.nn.functional.conv2d``, gradients included.
+    Same arguments and results as ``torch.nn.functional.conv2d``, gradients included (first
+    derivatives; asking for a second derivative through it raises an error).
 
     Args:
         input: ``(N, C_in, H, W)``, or ``(C_in, H, W)`` for a single image.
