@@ -15,7 +15,7 @@ Target: ``conv2d`` within 1.5× of ``F.conv2d`` forward (the geometric mean over
 ``conv2d_naive`` (one Python step per output pixel) is measured forward only, on the small-CNN
 layers; on the ResNet layers it would take minutes.
 
-Run ``python benchmarks/conv.py`` (about two minutes on 2 quiet cores), ``--quick`` (batch 16,
+Run ``python benchmarks/conv.py`` (a few minutes on 2 cores), ``--quick`` (batch 16,
 fewer runs), ``--threads N`` to set PyTorch's thread count; ``--check`` exits 1 when the target
 is missed.
 """
