@@ -12,7 +12,7 @@ Target: the default suggestion's accuracy within 1 percentage point of the best 
 Also reported: how long the range test takes compared to one training epoch, in CPU time
 (robust when other work shares the machine) and wall-clock time.
 
-Run ``python benchmarks/lr_finder.py`` (about 5 minutes on one quiet CPU core) and it writes
+Run ``python benchmarks/lr_finder.py`` (about 2 minutes of CPU time with one thread) and it writes
 the table to ``benchmarks/tables/lr_finder.md``, which the learning-rate page includes;
 ``--quick`` (1 epoch on a 3,000-image subset, three grid points; nothing written) checks that
 it works; ``--check`` exits 1 when the target is missed.
