@@ -35,8 +35,8 @@ from dlnotes.trainer import Trainer
 
 # Recipes for the time-to-accuracy runs: the model, the batch size, the one-cycle run.
 RECIPES = {
-    "3-minute": dict(model="small_resnet", width=24, epochs=6, batch_size=256, max_lr=6e-3, augment=True),
-    "6-minute": dict(model="small_resnet", width=32, epochs=10, batch_size=256, max_lr=6e-3, augment=True),
+    "3-minute": dict(model="small_resnet", width=16, epochs=6, batch_size=256, max_lr=8e-3, augment=False),
+    "6-minute": dict(model="small_resnet", width=16, epochs=12, batch_size=256, max_lr=8e-3, augment=True),
     "quick": dict(model="small_cnn", width=32, epochs=2, batch_size=256, max_lr=1e-2, augment=False),
 }
 
@@ -198,14 +198,22 @@ def main(argv=None) -> int:
             print(f"{r['name']:<10} {r['device']:<6} {e:>6} {a:>9.4f} {w:>12.0f} {cell(r['92']):>13} {cell(r['93']):>13} {c:>9.0f}")
         print("targets on a 2-core CPU: 92% within 180 s, 93% within 360 s (wall, data loading included)")
         record["time_to_accuracy"] = [
-            {"recipe": r["name"], **RECIPES[r["name"]], "device": r["device"],
+            {"recipe": r["name"], **RECIPES[r["name"]], "device": r["device"], "date": record["date"],
+             "threads": record["threads"],
              "epochs_log": [dict(zip(("epoch", "wall_s", "cpu_s", "accuracy"), row)) for row in r["log"]]}
             for r in results
         ]
     record["load_average_after"] = os.getloadavg()[0]
-    if args.save:
+    if args.save:  # update the parts measured in this run, keep the others
         path = Path(args.save)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file():
+            old = json.loads(path.read_text(encoding="utf-8"))
+            runs = {r["recipe"]: {"date": old["date"], "threads": old["threads"], **r}
+                    for r in old.get("time_to_accuracy", [])}
+            runs.update({r["recipe"]: dict(r, date=record["date"], threads=record["threads"])
+                         for r in record.get("time_to_accuracy", [])})
+            record = {**old, **record, "time_to_accuracy": sorted(runs.values(), key=lambda r: r["recipe"])}
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
         os.replace(tmp, path)

@@ -12,17 +12,22 @@ if path is None:
     print("no results yet: run python benchmarks/trainer.py --save benchmarks/results/trainer.json")
     raise SystemExit(0)
 r = json.loads(path.read_text())
-print(f"measured {r['date']}, torch {r['torch']}, {r['threads']} threads on {r['cpus']} CPU cores "
-      f"(load average {r['load_average_before']:.1f} before, {r['load_average_after']:.1f} after)")
+print(f"torch {r['torch']} on {r['cpus']} CPU cores")
 if "overhead" in r:
     o = r["overhead"]
-    print("\nTrainer overhead on the CPU (small_cnn, embedded sample, one epoch):")
+    print(f"\nTrainer overhead on the CPU (small_cnn, embedded sample, one epoch), measured {r['date']} "
+          f"with {r['threads']} threads, load average {r['load_average_before']:.1f}:")
     print(f"  hand-written loop {o['hand_wall_s']:.2f} s wall ({o['hand_cpu_s']:.2f} s CPU), "
           f"Trainer.fit {o['trainer_wall_s']:.2f} s wall ({o['trainer_cpu_s']:.2f} s CPU)")
     print(f"  ratio {o['ratio_wall']:.3f} wall, {o['ratio_cpu']:.3f} CPU; identical weights: {o['same_weights']}")
 for run in r.get("time_to_accuracy", []):
     print(f"\n{run['recipe']} recipe on {run['device']}: {run['model']}(width={run['width']}), batch {run['batch_size']}, "
-          f"fit_one_cycle({run['epochs']}, {run['max_lr']}), augment={run['augment']}")
+          f"fit_one_cycle({run['epochs']}, {run['max_lr']}), augment={run['augment']}; "
+          f"measured {run.get('date', r['date'])} with {run.get('threads', r['threads'])} thread(s)")
     print(f"  {'epoch':>5} {'wall s':>7} {'CPU s':>7} {'test acc':>9}")
     for e in run["epochs_log"]:
         print(f"  {e['epoch']:>5} {e['wall_s']:>7.0f} {e['cpu_s']:>7.0f} {e['accuracy']:>9.4f}")
+    for target in (0.92, 0.93):
+        hit = next((e for e in run["epochs_log"] if e["accuracy"] >= target), None)
+        print(f"  {target:.0%} test accuracy: " + (f"epoch {hit['epoch']}, {hit['wall_s']:.0f} s wall, {hit['cpu_s']:.0f} s CPU"
+                                                  if hit else "not reached"))

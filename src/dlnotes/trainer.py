@@ -1027,7 +1027,7 @@ class Trainer:
                 cells.append(f"{v:>10.4f}")
         print("  ".join(cells), flush=True)
 
-    def plot_history(self, ax=None):
+    def plot_history(self, ax: Any = None) -> Any:
         """Plot train/valid loss and the metrics per epoch.
 
         Args:
@@ -1064,7 +1064,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ delegates
 
-    def lr_find(self, **kwargs: Any):
+    def lr_find(self, **kwargs: Any) -> Any:
         """Run the learning-rate range test on this trainer's model and data.
 
         Args:
@@ -1077,7 +1077,7 @@ class Trainer:
 
         return lr_find(self.model, self.train_loader, self.loss_fn, device=self.device, **kwargs)
 
-    def export(self, path: str | os.PathLike):
+    def export(self, path: str | os.PathLike) -> Any:
         """Export the model for inference with ``dlnotes.export.export``.
 
         Args:
