@@ -38,3 +38,23 @@ def test_fence_output_keeps_the_figure_html_unescaped():
     html = _site.formatter(code, "python", "python", {"exec": True, "source": "above", "result": "text"}, md)
     assert '<figure class="dl-figure"><img alt="t"' in html
     assert "done" in html
+
+
+def _run(code):
+    """The block's output alone (no source shown)."""
+    md = markdown.Markdown(extensions=["pymdownx.superfences"])
+    return _site.formatter(code, "python", "python", {"exec": True, "result": "text"}, md)
+
+
+def test_output_printed_by_imported_code_reaches_the_page_in_order(tmp_path, monkeypatch):
+    (tmp_path / "talker.py").write_text("def talk():\n    print('from the package')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    html = _run("import talker\nprint('before')\ntalker.talk()\nprint('after', 2, sep='-')\n")
+    assert html.index("before") < html.index("from the package") < html.index("after-2")
+
+
+def test_sys_exit_ends_the_block_not_the_build():
+    html = _run("print('done')\nraise SystemExit(0)\nprint('never')\n")
+    assert "done" in html and "never" not in html
+    failed = _run("raise SystemExit(3)\n")
+    assert "sys.exit(3)" in failed  # rendered as an error, which fails a strict build

@@ -3,7 +3,10 @@
 * ``formatter``/``validator``: the ``python`` fence. It runs the block with markdown-exec
   and appends every matplotlib figure the block left open as a PNG ``<img>``: a snippet
   ends with ``plt.show()`` like any script a reader runs, and the page shows the figure
-  that this very build produced.
+  that this very build produced. Everything the block writes to standard output is shown,
+  also what the package prints (the trainer's epoch table), in the order it was written,
+  exactly as a reader's terminal would show it. A block that calls ``sys.exit`` ends the
+  block, never the build; a non-zero status is an error.
 * ``on_page_content``: an MkDocs hook that turns the TeX that ``pymdownx.arithmatex``
   marks into MathML at build time, so math renders with no script and no CDN.
 """
@@ -11,6 +14,8 @@
 from __future__ import annotations
 
 import base64
+import builtins
+import contextlib
 import html
 import io
 import re
@@ -20,9 +25,40 @@ import matplotlib
 matplotlib.use("Agg")
 
 import markdown_exec  # noqa: E402
+from markdown_exec._internal.formatters import python as _mx_python  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 
 validator = markdown_exec.validator
+
+# markdown-exec gives each block a ``print`` that writes to a private buffer, so output printed
+# by imported code (the package's own tables) would go to the build log instead of the page.
+# We let ``print`` be the real one and capture the whole of ``sys.stdout`` around the block.
+_mx_original_run = _mx_python._run_python
+_mx_original_exec = _mx_python.exec_python
+
+
+def _print(buffer, *texts, **kwargs):
+    builtins.print(*texts, **kwargs)
+
+
+def _run_python(code: str, *args, **kwargs) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _mx_original_run(code, *args, **kwargs)
+    return out.getvalue()
+
+
+def _exec_python(code: str, filename: str, exec_globals: dict) -> None:
+    try:
+        _mx_original_exec(code, filename, exec_globals)
+    except SystemExit as stop:  # not an Exception: it would end mkdocs itself, with status 0
+        if stop.code not in (0, None):
+            raise RuntimeError(f"the code called sys.exit({stop.code!r})") from None
+
+
+_mx_python._buffer_print = _print
+_mx_python._run_python = _run_python
+_mx_python.exec_python = _exec_python
 
 
 def figures_html() -> str:
