@@ -415,7 +415,7 @@ def server():
             hits[self.path] = hits.get(self.path, 0) + 1
             try:
                 if self.path == "/slow.jpg":
-                    time.sleep(2.0)
+                    time.sleep(5.0)  # well past the client timeout below, even on a loaded machine
                 if self.path == "/flaky.jpg" and hits[self.path] == 1:
                     self.send_error(503)
                     return
@@ -460,7 +460,7 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys)
     dest = tmp_path / "images" / "cats"
     dest.mkdir(parents=True)
     (dest / "mine.jpg").write_bytes(b"the user's own file")
-    report = D.download_images(urls, dest, timeout=0.5, retries=1, progress=False)
+    report = D.download_images(urls, dest, timeout=2.0, retries=1, progress=False)
     assert len(report.saved) == 4 and report.existing == []
     failed = dict(report.failed)
     assert set(failed) == {f"{base}/page.jpg", f"{base}/missing.jpg", f"{base}/slow.jpg"}
@@ -477,7 +477,7 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys)
     assert capsys.readouterr().out == ""
     # a second run fetches nothing it already has and replaces nothing
     before = _tree(dest)
-    again = D.download_images(urls, dest, timeout=0.5, retries=0)
+    again = D.download_images(urls, dest, timeout=2.0, retries=0)
     assert "0 downloaded, 4 already there, 3 failed" in capsys.readouterr().out
     assert sorted(again.existing) == sorted(report.saved) and again.saved == []
     assert _tree(dest) == before
