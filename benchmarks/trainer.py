@@ -182,7 +182,9 @@ def main(argv=None) -> int:
               "threads": torch.get_num_threads(), "cpus": os.cpu_count(), "load_average_before": os.getloadavg()[0],
               "quick": args.quick}
     if not args.skip_overhead:
-        record["overhead"] = overhead(epochs=2 if args.quick else 3, repeats=1 if args.quick else 2)
+        record["overhead"] = {"date": record["date"], "threads": record["threads"],
+                              "load_average_before": os.getloadavg()[0],
+                              **overhead(epochs=2 if args.quick else 3, repeats=1 if args.quick else 2)}
     names = args.recipes if args.recipes is not None else (["quick"] if args.quick else ["3-minute", "6-minute"])
     results = [time_to_accuracy(n, RECIPES[n]) for n in names]
     if results:

@@ -15,8 +15,8 @@ r = json.loads(path.read_text())
 print(f"torch {r['torch']} on {r['cpus']} CPU cores")
 if "overhead" in r:
     o = r["overhead"]
-    print(f"\nTrainer overhead on the CPU (small_cnn, embedded sample, one epoch), measured {r['date']} "
-          f"with {r['threads']} threads, load average {r['load_average_before']:.1f}:")
+    print(f"\nTrainer overhead on the CPU (small_cnn, embedded sample, one epoch), measured {o['date']} "
+          f"with {o['threads']} threads, load average {o['load_average_before']:.1f}:")
     print(f"  hand-written loop {o['hand_wall_s']:.2f} s wall ({o['hand_cpu_s']:.2f} s CPU), "
           f"Trainer.fit {o['trainer_wall_s']:.2f} s wall ({o['trainer_cpu_s']:.2f} s CPU)")
     print(f"  ratio {o['ratio_wall']:.3f} wall, {o['ratio_cpu']:.3f} CPU; identical weights: {o['same_weights']}")

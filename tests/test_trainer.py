@@ -563,3 +563,14 @@ def test_torchrun_two_processes_on_cpu(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ck.pt")]
     state = torch.load(tmp_path / "ck.pt", weights_only=True)
     assert state["epoch"] == 2 and not any(k.startswith("module.") for k in state["model"])
+
+
+def test_output_goes_through_the_callers_print():
+    """Tools that run code with their own print (the site build does) capture the epoch table too."""
+    captured = []
+    page_globals = {"print": lambda *a, **k: captured.append(" ".join(map(str, a))), "train": loaders()[0]}
+    exec("from dlnotes.trainer import Trainer\nfrom dlnotes.models import small_cnn\n"
+         "trainer = Trainer(small_cnn(n_classes=3), train, device='auto')\ntrainer.fit(1, 1e-3)\n", page_globals)
+    assert captured[0] == "device: cpu (no CUDA or MPS device found)"
+    assert captured[1] == "training on cpu (fp32)" and captured[2].split()[:2] == ["epoch", "train_loss"]
+    assert len(captured) == 4

@@ -15,6 +15,7 @@ trainer.fit_one_cycle(3, max_lr=3e-3)
 
 from __future__ import annotations
 
+import builtins
 import math
 import os
 import random
@@ -67,6 +68,27 @@ def _cuda_unavailable_reason() -> str:
     )
 
 
+def _auto_device() -> tuple[torch.device, str]:
+    if torch.cuda.is_available():
+        return torch.device("cuda"), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
+    if torch.backends.mps.is_available():
+        return torch.device("mps"), "Apple MPS found"
+    return torch.device("cpu"), "no CUDA or MPS device found"
+
+
+def _callers_print() -> Callable:
+    """The ``print`` of the code that created the trainer.
+
+    Normally the built-in one; tools that run code with their own ``print`` to capture what it
+    prints (the site build does) then capture the trainer's table too.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("dlnotes"):
+        frame = frame.f_back
+    found = frame.f_globals.get("print") if frame is not None else None
+    return found if callable(found) else builtins.print
+
+
 def select_device(device: str | torch.device = "auto", verbose: bool = False) -> torch.device:
     """The device to train on.
 
@@ -88,12 +110,7 @@ def select_device(device: str | torch.device = "auto", verbose: bool = False) ->
     if not isinstance(device, str):
         raise TypeError(f"device must be a string or torch.device, got {device!r}")
     if device == "auto":
-        if torch.cuda.is_available():
-            dev, why = torch.device("cuda"), f"CUDA GPU found: {torch.cuda.get_device_name(0)}"
-        elif torch.backends.mps.is_available():
-            dev, why = torch.device("mps"), "Apple MPS found"
-        else:
-            dev, why = torch.device("cpu"), "no CUDA or MPS device found"
+        dev, why = _auto_device()
         if verbose:
             print(f"device: {dev.type} ({why})")
         return dev
@@ -468,7 +485,10 @@ class Trainer:
                 device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
                 torch.cuda.set_device(torch.device(device))
         self.verbose = bool(verbose) and self.rank == 0
-        self.device = select_device(device, verbose=self.verbose and device == "auto")
+        self._print = _callers_print()
+        self.device = select_device(device)
+        if self.verbose and device == "auto":
+            self._print(f"device: {self.device.type} ({_auto_device()[1]})")
         self.precision = precision
         self.amp_dtype, use_scaler = select_precision(precision, self.device)
         self.scaler = torch.amp.GradScaler(self.device.type) if use_scaler else None
@@ -700,7 +720,7 @@ class Trainer:
     def _loop(self, checkpoint) -> list[dict]:
         run = self._run
         if self.verbose and not self._said_hello:
-            print(f"training on {self.device.type} ({_precision_name(self.amp_dtype)}"
+            self._print(f"training on {self.device.type} ({_precision_name(self.amp_dtype)}"
                   f"{', ' + str(self.world_size) + ' processes' if self.world_size > 1 else ''})")
             self._said_hello = True
         header_done = False
@@ -721,7 +741,7 @@ class Trainer:
             self.optimizer.zero_grad(set_to_none=True)
             self.model.eval()
             if self.verbose:
-                print(f"interrupted during epoch {self.epoch} (step {self.step}): stopped cleanly; "
+                self._print(f"interrupted during epoch {self.epoch} (step {self.step}): stopped cleanly; "
                       f"history keeps the {len(self.history)} finished epoch(s) and the model is usable")
             return self.history
         self.model.eval()
@@ -1013,7 +1033,7 @@ class Trainer:
         return cols + ["time"]
 
     def _print_header(self) -> None:
-        print("  ".join(f"{c:>10}" if c != "epoch" else f"{c:>5}" for c in self._columns()), flush=True)
+        self._print("  ".join(f"{c:>10}" if c != "epoch" else f"{c:>5}" for c in self._columns()), flush=True)
 
     def _print_row(self, row: dict) -> None:
         cells = []
@@ -1025,7 +1045,7 @@ class Trainer:
                 cells.append(f"{_fmt_time(v):>10}")
             else:
                 cells.append(f"{v:>10.4f}")
-        print("  ".join(cells), flush=True)
+        self._print("  ".join(cells), flush=True)
 
     def plot_history(self, ax: Any = None) -> Any:
         """Plot train/valid loss and the metrics per epoch.
