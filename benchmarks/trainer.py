@@ -162,8 +162,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short run: overhead over 2 epochs, one 2-epoch full-data run")
     parser.add_argument("--recipes", nargs="*", default=None, help=f"which recipes to run ({', '.join(RECIPES)})")
     parser.add_argument("--skip-overhead", action="store_true", help="only the time-to-accuracy runs")
-    parser.add_argument("--save", metavar="PATH", help="also write the figures as JSON (the GPU page reads "
-                        "benchmarks/results/trainer.json)")
+    parser.add_argument("--save", metavar="PATH", default=str(Path(__file__).parent / "results" / "trainer.json"),
+                        help="where to write the figures as JSON (default: benchmarks/results/trainer.json, "
+                             "which the GPU-training page shows; parts not measured in this run are kept)")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     parser.add_argument("--custom", metavar="KEY=VALUE", nargs="+",
                         help="run one custom recipe, e.g. model=small_cnn width=32 epochs=6 batch_size=256 max_lr=0.01 augment=1")

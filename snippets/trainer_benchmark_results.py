@@ -1,7 +1,7 @@
 """The figures of benchmarks/trainer.py, read from the JSON file its last run wrote.
 
 Run from the repository root (or snippets/). To measure on your machine:
-    python benchmarks/trainer.py --save benchmarks/results/trainer.json
+    python benchmarks/trainer.py      (it writes benchmarks/results/trainer.json)
 """
 
 import json
@@ -9,7 +9,7 @@ from pathlib import Path
 
 path = next((p for p in (Path("benchmarks/results/trainer.json"), Path("../benchmarks/results/trainer.json")) if p.is_file()), None)
 if path is None:
-    print("no results yet: run python benchmarks/trainer.py --save benchmarks/results/trainer.json")
+    print("no results yet: run python benchmarks/trainer.py (it writes benchmarks/results/trainer.json)")
     raise SystemExit(0)
 r = json.loads(path.read_text())
 print(f"torch {r['torch']} on {r['cpus']} CPU cores")
