@@ -11,6 +11,7 @@ from dlnotes import _site
 
 
 def test_open_figures_become_inline_pngs_and_are_closed():
+    plt.close("all")  # figures other tests in this process left open
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
     ax.set_title("a <line> & more")
@@ -51,6 +52,15 @@ def test_output_printed_by_imported_code_reaches_the_page_in_order(tmp_path, mon
     monkeypatch.syspath_prepend(str(tmp_path))
     html = _run("import talker\nprint('before')\ntalker.talk()\nprint('after', 2, sep='-')\n")
     assert html.index("before") < html.index("from the package") < html.index("after-2")
+
+
+def test_patching_twice_keeps_output(tmp_path):
+    """MkDocs loads _site.py as a hook and as dlnotes._site: a second import must not nest the capture."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_site_as_hook", _site.__file__)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert "twice" in _run("print('twice')\n")
 
 
 def test_sys_exit_ends_the_block_not_the_build():

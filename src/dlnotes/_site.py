@@ -56,9 +56,12 @@ def _exec_python(code: str, filename: str, exec_globals: dict) -> None:
             raise RuntimeError(f"the code called sys.exit({stop.code!r})") from None
 
 
-_mx_python._buffer_print = _print
-_mx_python._run_python = _run_python
-_mx_python.exec_python = _exec_python
+# MkDocs imports this file twice (as a hook, and as dlnotes._site for the fence): patch once.
+if not getattr(_mx_python, "_dlnotes_patched", False):
+    _mx_python._buffer_print = _print
+    _mx_python._run_python = _run_python
+    _mx_python.exec_python = _exec_python
+    _mx_python._dlnotes_patched = True
 
 
 def figures_html() -> str:
