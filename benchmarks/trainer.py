@@ -29,7 +29,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dlnotes.data import FastLoader, fashion_mnist, fast_loaders
+from dlnotes.data import fashion_mnist, fast_loaders
 from dlnotes.models import small_cnn, small_resnet
 from dlnotes.trainer import Trainer
 

@@ -15,7 +15,7 @@ for layout in (torch.contiguous_format, torch.channels_last):
     opt = torch.optim.AdamW(model.parameters())
     xs = x.contiguous(memory_format=layout)
     times = []
-    for step in range(6):
+    for _step in range(6):
         start = time.perf_counter()
         nn.functional.cross_entropy(model(xs), y).backward()
         opt.step()

@@ -16,7 +16,6 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from dlnotes import trainer as trainer_mod
 from dlnotes.models import small_cnn
 from dlnotes.trainer import (
     NonFiniteLossError,

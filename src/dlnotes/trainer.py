@@ -8,8 +8,14 @@ failures into messages that say what to do. Launched with ``torchrun`` it trains
 ``DistributedDataParallel`` without changes to the script.
 
 ```python
+from dlnotes import Trainer
+from dlnotes.data import fashion_mnist, fast_loaders
+from dlnotes.models import small_cnn
+
+train, test = fashion_mnist(sample=True)          # embedded: no download
+train_loader, valid_loader = fast_loaders(train, test, batch_size=128)
 trainer = Trainer(small_cnn(), train_loader, valid_loader)
-trainer.fit_one_cycle(3, max_lr=3e-3)
+trainer.fit_one_cycle(1, max_lr=3e-3)
 ```
 """
 
