@@ -475,7 +475,13 @@ def test_lr_find_and_export_delegate(monkeypatch):
     monkeypatch.setitem(sys.modules, "dlnotes.export", fake_ex)
     t.lr_find(num_iter=5)
     t.export("m.pt")
-    assert calls["lr"] == (t.model, t.train_loader, t.loss_fn, t.device, {"num_iter": 5})
+    assert calls["lr"] == (
+        t.model, t.train_loader, t.loss_fn, t.device,
+        {"num_iter": 5, "optimizer": t.optimizer, "precision": t.precision, "accumulation_steps": t.accumulate},
+    )
+    del calls["lr"]
+    t.lr_find(optimizer=None, precision="fp32")  # what the caller passes wins
+    assert calls["lr"][4]["optimizer"] is None and calls["lr"][4]["precision"] == "fp32"
     assert calls["export"] == (t, "m.pt")
 
 

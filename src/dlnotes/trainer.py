@@ -1101,6 +1101,11 @@ class Trainer:
         """
         from dlnotes.lr_finder import lr_find
 
+        # the trainer's own optimizer (its parameter groups keep their ratios: discriminative
+        # learning rates), precision and accumulation; lr_find restores all of it afterwards
+        kwargs.setdefault("optimizer", self.optimizer)
+        kwargs.setdefault("precision", self.precision)
+        kwargs.setdefault("accumulation_steps", self.accumulate)
         return lr_find(self.model, self.train_loader, self.loss_fn, device=self.device, **kwargs)
 
     def export(self, path: str | os.PathLike) -> Any:
