@@ -215,6 +215,17 @@ def cmd_lr_find(args) -> int:
     return 0
 
 
+def _data_and_device_args(p) -> None:
+    """The options ``train`` and ``lr-find`` share: which data, which model, where, in what precision."""
+    p.add_argument("--dataset", nargs="+", default=["sample"], metavar="NAME",
+                   help="sample (the embedded Fashion-MNIST subset, default), fashion-mnist, mnist, or folder PATH")
+    p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
+    p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
+
+
 def _add_lr_find(sub) -> None:
     p = sub.add_parser(
         "lr-find", help="run the learning-rate range test and suggest a learning rate",
@@ -222,20 +233,14 @@ def _add_lr_find(sub) -> None:
                     "print the suggested learning rates and optionally save the loss-vs-rate plot. "
                     "The model is fresh (as `train` would build it) and nothing is saved but --plot/--json.",
     )
-    p.add_argument("--dataset", nargs="+", default=["sample"], metavar="NAME",
-                   help="sample (the embedded Fashion-MNIST subset, default), fashion-mnist, mnist, or folder PATH")
-    p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
+    _data_and_device_args(p)
     p.add_argument("--batch-size", type=int, default=64, help="default: 64")
-    p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
     p.add_argument("--start-lr", type=float, default=1e-7, help="default: 1e-7")
     p.add_argument("--end-lr", type=float, default=10.0, help="default: 10")
     p.add_argument("--num-iter", type=int, default=100, help="optimizer steps (default: 100)")
     p.add_argument("--mode", choices=["exp", "linear"], default="exp", help="how the rate grows (default: exp)")
     p.add_argument("--suggest", choices=["valley", "steep", "minimum"], default="valley",
                    help="which suggestion is the suggestion (default: valley)")
-    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
-                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
     p.add_argument("--seed", type=int, default=0, help="seeds the model's weights and the batches (default: 0)")
     p.add_argument("--plot", metavar="PATH", help="save the loss-vs-learning-rate plot there (.png, .svg or .pdf)")
     p.add_argument("--json", metavar="PATH", help="write the suggestions and the curve there as JSON")
@@ -342,18 +347,12 @@ def _add_train(sub) -> None:
         description="Train an image classifier with dlnotes.Trainer and print the epoch table. "
                     "Without arguments: a small CNN on the embedded Fashion-MNIST sample, on the CPU in under a minute.",
     )
-    p.add_argument("--dataset", nargs="+", default=["sample"], metavar="NAME",
-                   help="sample (the embedded Fashion-MNIST subset, default), fashion-mnist, mnist, or folder PATH")
-    p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
+    _data_and_device_args(p)
     p.add_argument("--epochs", type=int, default=4, help="default: 4")
     p.add_argument("--lr", default="1e-2", help="the peak learning rate of fit_one_cycle, or 'auto' to run lr_find first (default: 1e-2)")
     p.add_argument("--batch-size", type=int, default=128, help="default: 128")
-    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
-                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
     p.add_argument("--augment", action="store_true", help="random shifts and flips of the training images")
     p.add_argument("--compile", action="store_true", help="compile the model with torch.compile")
-    p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
     p.add_argument("--seed", type=int, default=0, help="seeds the weights, the shuffling and the augmentation (default: 0)")
     p.add_argument("--save", metavar="PATH", help="write the final checkpoint (Trainer.save) there")
     p.add_argument("--json", metavar="PATH", help="write accuracy, seconds, epochs, device and the history there as JSON")
