@@ -25,7 +25,6 @@ import datetime
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import numpy as np
 import torch
 
 from dlnotes.data import ArrayImageDataset, FastLoader, fashion_mnist
-from dlnotes.lr_finder import SUGGESTIONS
+from dlnotes.lr_finder import SUGGESTIONS, atomic_write
 from dlnotes.models import small_cnn
 from dlnotes.trainer import Trainer
 
@@ -93,15 +92,7 @@ def machine() -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

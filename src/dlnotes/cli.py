@@ -329,14 +329,14 @@ def cmd_train(args) -> int:
         trainer.save(args.save)
         print(f"checkpoint written to {args.save}")
     if args.json:
-        from dlnotes.trainer import _atomic_write_text
+        from dlnotes.lr_finder import atomic_write
 
         record = {
             "accuracy": final["accuracy"], "loss": final["loss"], "seconds": seconds, "epochs": len(trainer.history),
             "device": str(trainer.device), "model": args.model, "dataset": name, "lr": lr,
             "batch_size": args.batch_size, "history": trainer.history,
         }
-        _atomic_write_text(Path(args.json), json.dumps(record, indent=1))
+        atomic_write(args.json, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
         print(f"results written to {args.json}")
     return 0
 
