@@ -32,3 +32,14 @@ bench: install
 
 clean:
 	rm -rf site build .pytest_cache .hypothesis
+
+.PHONY: deploy linkcheck
+
+# Publish the site to GitHub Pages (the gh-pages branch of origin): what the docs workflow runs
+# on main, and what a maintainer can run from a laptop with push rights.
+deploy: install
+	$(BIN)/mkdocs gh-deploy --strict --force --no-history
+
+# Check every external link of a fresh build (needs a network; not part of the tests).
+linkcheck: build
+	$(BIN)/python scripts/linkcheck.py site
