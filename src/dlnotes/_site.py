@@ -9,6 +9,12 @@
   block, never the build; a non-zero status is an error.
 * ``on_page_content``: an MkDocs hook that turns the TeX that ``pymdownx.arithmatex``
   marks into MathML at build time, so math renders with no script and no CDN.
+* The executed-block cache (``make serve`` turns it on with ``DLNOTES_EXEC_CACHE=DIR``): a
+  block's rendered output is stored under a key made of its code (snippet files already
+  included), its options, the code run before it in its session, and, when the block uses
+  ``dlnotes``, the package's source and the benchmark results the pages read. A prose edit runs
+  nothing; a change to a block, a snippet or the package re-runs exactly the blocks whose key
+  changed. ``make build`` and the tests never use it: what is published ran in that build.
 """
 
 from __future__ import annotations
@@ -16,9 +22,14 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import hashlib
 import html
 import io
+import json
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import matplotlib
 
@@ -43,8 +54,12 @@ def _print(buffer, *texts, **kwargs):
 
 def _run_python(code: str, *args, **kwargs) -> str:
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        _mx_original_run(code, *args, **kwargs)
+    try:
+        with contextlib.redirect_stdout(out):
+            _mx_original_run(code, *args, **kwargs)
+    except Exception:
+        _cache_state().failures += 1  # markdown-exec renders the error; the cache must not keep it
+        raise
     return out.getvalue()
 
 
@@ -79,10 +94,136 @@ def figures_html() -> str:
     return "\n".join(parts)
 
 
-def formatter(source, language, css_class, options, md, **kwargs) -> str:
+def _run_block(source, language, css_class, options, md, **kwargs) -> str:
     plt.close("all")
     out = markdown_exec.formatter(source, language, css_class, options, md, **kwargs)
     return str(out) + figures_html()  # str(): out is a Markup, which would escape what we add
+
+
+# --- the executed-block cache ------------------------------------------------------------------
+
+CACHE_ENV = "DLNOTES_EXEC_CACHE"
+_CACHE_FORMAT = b"dlnotes-exec-cache/1"
+_ROOT = Path(__file__).resolve().parents[2]
+# What a block that uses dlnotes depends on besides its own code: the package and the results
+# files that snippets read (benchmarks/results/*.json).
+_DEPENDENCIES = (_ROOT / "src" / "dlnotes", _ROOT / "benchmarks" / "results")
+_OPTIONS_IN_KEY = ("html", "source", "result", "returncode", "session", "id", "id_prefix", "tabs", "workdir", "width", "extra")
+
+
+class _BuildState:
+    """What the cache tracks during one build (reset by ``on_pre_build``)."""
+
+    def __init__(self) -> None:
+        self.dependencies: str | None = None
+        self.chains: dict[str, hashlib._Hash] = {}  # session -> digest of the code run in it so far
+        self.pending: dict[str, list[str]] = {}  # session -> code served from the cache, not yet run
+        self.hits = self.misses = self.failures = 0
+
+
+def _cache_state() -> _BuildState:
+    # MkDocs imports this file twice (as a hook and as dlnotes._site): keep one state for both,
+    # on the markdown-exec module that both instances patch.
+    if not hasattr(_mx_python, "_dlnotes_cache_state"):
+        _mx_python._dlnotes_cache_state = _BuildState()
+    return _mx_python._dlnotes_cache_state
+
+
+def _dependencies_digest() -> str:
+    if _cache_state().dependencies is None:
+        digest = hashlib.sha256()
+        for folder in _DEPENDENCIES:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(folder.parent)).encode() + b"\0" + path.read_bytes())
+        _cache_state().dependencies = digest.hexdigest()
+    return _cache_state().dependencies
+
+
+def cache_key(source: str, options: dict) -> str:
+    """The key of one executed block (see the module docstring for what it covers)."""
+    digest = hashlib.sha256(_CACHE_FORMAT)
+    digest.update(source.encode())
+    digest.update(json.dumps({k: options.get(k) for k in _OPTIONS_IN_KEY}, sort_keys=True, default=str).encode())
+    session = options.get("session")
+    uses_package = "dlnotes" in source
+    if session:
+        chain = _cache_state().chains.setdefault(session, hashlib.sha256())
+        digest.update(chain.hexdigest().encode())
+        chain.update(source.encode())
+        uses_package = True  # earlier blocks of the session may have imported it
+    if uses_package:
+        digest.update(_dependencies_digest().encode())
+    return digest.hexdigest()
+
+
+def _replay(session: str) -> None:
+    """Run, silently, the session's earlier blocks whose output came from the cache."""
+    code = "\n\n".join(_cache_state().pending.pop(session, []))
+    if code:
+        scope = _mx_python._sessions_globals[session]
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, f"<cached blocks of session {session}>", "exec"), scope)  # noqa: S102
+        plt.close("all")
+
+
+def _store(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a cache file is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def formatter(source, language, css_class, options, md, **kwargs) -> str:
+    cache = os.environ.get(CACHE_ENV)
+    if not cache:
+        return _run_block(source, language, css_class, options, md, **kwargs)
+    key = cache_key(source, options)
+    path = Path(cache) / key[:2] / f"{key}.html"
+    session = options.get("session")
+    if path.is_file():
+        _cache_state().hits += 1
+        if session:
+            _cache_state().pending.setdefault(session, []).append(source)
+        return path.read_text(encoding="utf-8")
+    _cache_state().misses += 1
+    if session:
+        _replay(session)
+    failures = _cache_state().failures
+    out = _run_block(source, language, css_class, options, md, **kwargs)
+    if _cache_state().failures == failures:
+        _store(path, out)  # never cache a failure: the next build shows it again
+    return out
+
+
+def on_config(config, **kwargs):
+    """With the cache on, notebooks are cached too (mkdocs-jupyter's own cache, keyed by the
+    notebook and its options; by the package's source as well when a notebook uses dlnotes)."""
+    cache = os.environ.get(CACHE_ENV)
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if cache and jupyter is not None:
+        notebooks = Path(config.docs_dir).rglob("*.ipynb")
+        uses_package = any("dlnotes" in nb.read_text(encoding="utf-8") for nb in notebooks)
+        jupyter.config["cache"] = True
+        jupyter.config["cache_dir"] = str(Path(cache) / "notebooks" / (_dependencies_digest()[:16] if uses_package else "any"))
+    return config
+
+
+def on_pre_build(**kwargs) -> None:
+    _mx_python._dlnotes_cache_state = _BuildState()
+
+
+def on_post_build(**kwargs) -> None:
+    if os.environ.get(CACHE_ENV):
+        print(f"executed-block cache: {_cache_state().hits} blocks reused, {_cache_state().misses} run")
 
 
 _MATH = re.compile(
