@@ -89,7 +89,7 @@ def test_a_failing_block_is_not_cached(cache):
     new_build()
     run(code)
     assert runs(marks) == 2
-    assert not list((cache / "cache").rglob("*.html"))
+    assert not list((cache / "cache").rglob("*.json"))
 
 
 def test_without_the_variable_nothing_is_cached(tmp_path, monkeypatch):
@@ -103,7 +103,7 @@ def test_cache_files_get_ordinary_permissions(cache):
     import os
 
     run("print('mode')\n")
-    (path,) = (cache / "cache").rglob("*.html")
+    (path,) = (cache / "cache").rglob("*.json")
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask

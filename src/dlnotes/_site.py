@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import datetime
 import hashlib
 import html
 import io
@@ -29,6 +30,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import matplotlib
@@ -119,6 +121,8 @@ class _BuildState:
         self.chains: dict[str, hashlib._Hash] = {}  # session -> digest of the code run in it so far
         self.pending: dict[str, list[str]] = {}  # session -> code served from the cache, not yet run
         self.hits = self.misses = self.failures = 0
+        self.page_runs: list[dict] = []  # what the blocks of the page being built ran with
+        self.page_started = time.perf_counter()
 
 
 def _cache_state() -> _BuildState:
@@ -182,26 +186,103 @@ def _store(path: Path, text: str) -> None:
         raise
 
 
-def formatter(source, language, css_class, options, md, **kwargs) -> str:
-    cache = os.environ.get(CACHE_ENV)
-    if not cache:
-        return _run_block(source, language, css_class, options, md, **kwargs)
-    key = cache_key(source, options)
-    path = Path(cache) / key[:2] / f"{key}.html"
-    session = options.get("session")
-    if path.is_file():
-        _cache_state().hits += 1
-        if session:
-            _cache_state().pending.setdefault(session, []).append(source)
-        return path.read_text(encoding="utf-8")
-    _cache_state().misses += 1
-    if session:
-        _replay(session)
-    failures = _cache_state().failures
+def _environment() -> dict:
+    """What the code ran with, for the page's stamp."""
+    import platform
+
+    import torch
+
+    if torch.cuda.is_available():
+        device = torch.cuda.get_device_name(0)
+    elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        device = "Apple MPS"
+    else:
+        device = f"CPU ({os.cpu_count()} cores)"
+    return {"python": platform.python_version(), "torch": torch.__version__.split("+")[0], "device": device}
+
+
+def _run_recorded(source, language, css_class, options, md, **kwargs) -> dict:
+    """Run one block; its HTML and the facts the page's stamp shows."""
+    start = time.perf_counter()
     out = _run_block(source, language, css_class, options, md, **kwargs)
-    if _cache_state().failures == failures:
-        _store(path, out)  # never cache a failure: the next build shows it again
-    return out
+    seconds = time.perf_counter() - start
+    ran_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return {"html": out, "seconds": seconds, "ran_at": ran_at, **_environment()}
+
+
+def formatter(source, language, css_class, options, md, **kwargs) -> str:
+    state = _cache_state()
+    cache = os.environ.get(CACHE_ENV)
+    path = None
+    if cache:
+        key = cache_key(source, options)
+        path = Path(cache) / key[:2] / f"{key}.json"
+    session = options.get("session")
+    if path is not None and path.is_file():
+        state.hits += 1
+        if session:
+            state.pending.setdefault(session, []).append(source)
+        record = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        if path is not None:
+            state.misses += 1
+            if session:
+                _replay(session)
+        failures = state.failures
+        record = _run_recorded(source, language, css_class, options, md, **kwargs)
+        if path is not None and state.failures == failures:
+            _store(path, json.dumps(record))  # never cache a failure: the next build shows it again
+    state.page_runs.append({k: v for k, v in record.items() if k != "html"})
+    return record["html"]
+
+
+# --- the verified stamp: when and with what the page's code ran ---------------------------------
+
+def on_page_markdown(markdown: str, page, **kwargs) -> str:
+    state = _cache_state()
+    state.page_runs = []
+    state.page_started = time.perf_counter()
+    return markdown
+
+
+def _notebook_record(page, config) -> dict | None:
+    """A notebook page ran as a whole (mkdocs-jupyter); with the cache on, remember when."""
+    source = Path(page.file.abs_src_path)
+    if "code" not in source.read_text(encoding="utf-8"):
+        return None
+    seconds = time.perf_counter() - _cache_state().page_started
+    cache = os.environ.get(CACHE_ENV)
+    path = None
+    if cache:
+        key = hashlib.sha256(source.read_bytes() + _dependencies_digest().encode()).hexdigest()
+        path = Path(cache) / "notebooks" / "stamps" / f"{key}.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    record = {"seconds": seconds, "ran_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), **_environment()}
+    if path is not None:
+        _store(path, json.dumps(record))
+    return record
+
+
+def stamp_html(runs: list[dict]) -> str:
+    """One line saying when the page's code last ran, with what, and how long it took."""
+    last = max(runs, key=lambda r: r["ran_at"])
+    seconds = sum(r["seconds"] for r in runs)
+    facts = {"ran-at": last["ran_at"], "python": last["python"], "torch": last["torch"], "device": last["device"], "seconds": f"{seconds:.1f}"}
+    data = " ".join(f'data-{k}="{html.escape(v, quote=True)}"' for k, v in facts.items())
+    return (
+        f'<p class="dl-stamp" {data}><strong>Verified.</strong> The code on this page ran when the site '
+        f"was built, on {last['ran_at'][:10]}, with Python {last['python']} and PyTorch {last['torch']} "
+        f"on {html.escape(last['device'])}; it took {seconds:.1f} s in all.</p>"
+    )
+
+
+def _stamp(html_text: str, page, config) -> str:
+    runs = list(_cache_state().page_runs)
+    if page.file.src_uri.endswith(".ipynb"):
+        record = _notebook_record(page, config)
+        runs = [record] if record else []
+    return html_text + stamp_html(runs) if runs else html_text
 
 
 def on_config(config, **kwargs):
@@ -244,5 +325,6 @@ def _to_mathml(match: re.Match) -> str:
     return f'<{match.group("tag")} class="arithmatex">{mathml}</{match.group("tag")}>'
 
 
-def on_page_content(html_text: str, **kwargs) -> str:
-    return _MATH.sub(_to_mathml, html_text)
+def on_page_content(html_text: str, page=None, config=None, **kwargs) -> str:
+    html_text = _MATH.sub(_to_mathml, html_text)
+    return _stamp(html_text, page, config) if page is not None else html_text
