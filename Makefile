@@ -47,3 +47,9 @@ deploy: install
 # Check every external link of a fresh build (needs a network; not part of the tests).
 linkcheck: build
 	$(BIN)/python scripts/linkcheck.py site
+
+.PHONY: check
+# One page, fast: `make check PAGE=docs/lessons/lesson-1.md` builds it (the rest in outline) and runs its tests.
+check: install
+	@test -n "$(PAGE)" || { echo 'usage: make check PAGE=docs/lessons/lesson-1.md'; exit 2; }
+	$(BIN)/python scripts/check_page.py "$(PAGE)"

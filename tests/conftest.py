@@ -42,7 +42,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, worker_id) -> dict:
-    """Build the site with ``mkdocs build --strict`` once per run; returns {"dir", "log", "returncode", "seconds"}."""
+    """Build the site with ``mkdocs build --strict`` once per run; returns {"dir", "log", "returncode", "seconds"}.
+
+    ``DLNOTES_SITE_DIR`` names a site built already (``make check`` builds one page, then runs
+    that page's tests against it).
+    """
+    if os.environ.get("DLNOTES_SITE_DIR"):
+        return {"dir": Path(os.environ["DLNOTES_SITE_DIR"]), "log": "", "returncode": 0, "seconds": 0.0}
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     site = shared / "site"
     record = shared / "site-build.json"

@@ -121,6 +121,7 @@ class _BuildState:
         self.chains: dict[str, hashlib._Hash] = {}  # session -> digest of the code run in it so far
         self.pending: dict[str, list[str]] = {}  # session -> code served from the cache, not yet run
         self.hits = self.misses = self.failures = 0
+        self.page = ""  # the page being built (its src_uri)
         self.page_runs: list[dict] = []  # what the blocks of the page being built ran with
         self.page_started = time.perf_counter()
 
@@ -212,6 +213,9 @@ def _run_recorded(source, language, css_class, options, md, **kwargs) -> dict:
 
 def formatter(source, language, css_class, options, md, **kwargs) -> str:
     state = _cache_state()
+    only = os.environ.get(CHECK_ENV)
+    if only and state.page != only:  # make check: only the page being checked runs its code
+        return f"<pre><code>{html.escape(source)}</code></pre>"
     cache = os.environ.get(CACHE_ENV)
     path = None
     if cache:
@@ -242,7 +246,29 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
     state = _cache_state()
     state.page_runs = []
     state.page_started = time.perf_counter()
+    state.page = page.file.src_uri
+    only = os.environ.get(CHECK_ENV)
+    if only and page.file.src_uri != only:
+        return outline(markdown)
     return markdown
+
+
+# --- one-page check (make check PAGE=…): the other pages keep only what links can point at -------
+
+CHECK_ENV = "DLNOTES_CHECK_PAGE"
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def outline(markdown: str) -> str:
+    """A page reduced to its headings and explicit anchors: nothing runs, links into it still resolve."""
+    kept, fenced = [], False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced and (line.startswith(("#", "!!!", "???")) or 'id="' in line or "{#" in line):
+            kept.append(line)
+    return "\n\n".join(kept + ["*(Outline only: `make check` builds one page in full.)*"]) + "\n"
 
 
 def _notebook_record(page, config) -> dict | None:
@@ -290,6 +316,9 @@ def on_config(config, **kwargs):
     notebook and its options; by the package's source as well when a notebook uses dlnotes)."""
     cache = os.environ.get(CACHE_ENV)
     jupyter = config.plugins.get("mkdocs-jupyter")
+    only = os.environ.get(CHECK_ENV)
+    if only and jupyter is not None and not only.endswith(".ipynb"):
+        jupyter.config["execute"] = False  # make check of a Markdown page: notebooks don't run
     if cache and jupyter is not None:
         notebooks = Path(config.docs_dir).rglob("*.ipynb")
         uses_package = any("dlnotes" in nb.read_text(encoding="utf-8") for nb in notebooks)
