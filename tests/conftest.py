@@ -48,7 +48,7 @@ def built_site(tmp_path_factory, worker_id) -> dict:
     that page's tests against it).
     """
     if os.environ.get("DLNOTES_SITE_DIR"):
-        return {"dir": Path(os.environ["DLNOTES_SITE_DIR"]), "log": "", "returncode": 0, "seconds": 0.0}
+        return {"dir": Path(os.environ["DLNOTES_SITE_DIR"]), "log": "", "returncode": 0, "seconds": 0.0, "fresh": False}
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     site = shared / "site"
     record = shared / "site-build.json"
@@ -66,6 +66,7 @@ def built_site(tmp_path_factory, worker_id) -> dict:
             }))
         result = json.loads(record.read_text())
     result["dir"] = Path(result["dir"])
+    result["fresh"] = True
     if result["returncode"] != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result['log'][-6000:]}", pytrace=False)
     return result
