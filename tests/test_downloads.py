@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import torch
 from conftest import DOCS, NOTEBOOKS, PYTHON, ROOT, child_env, page_html
-from pages import article, normalize, python_blocks, soup
+from pages import article, normalize, soup
 
 from dlnotes._site_downloads import Cell, page_cells, script_text
 
@@ -74,7 +74,7 @@ pytestmark_site = pytest.mark.site
 @pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
 def test_a_page_with_code_offers_its_notebook_and_script(source, built_site):
     page, notebook, script = downloads(built_site, source)
-    runnable = [b for b in python_blocks(page) if not b.excerpt]
+    runnable = downloadable_blocks(page)
     if not runnable:
         assert notebook is None, f"{source.name} has no code to run but offers downloads"
         return
@@ -82,8 +82,23 @@ def test_a_page_with_code_offers_its_notebook_and_script(source, built_site):
     nb = nbformat.read(notebook, as_version=4)
     nbformat.validate(nb)
     code_cells = [normalize(c.source) for c in nb.cells if c.cell_type == "code"]
-    assert code_cells == [normalize(b.code) for b in runnable]
+    assert code_cells == [normalize(code) for code in runnable]
     compile(script.read_text(encoding="utf-8"), str(script), "exec")
+
+
+def downloadable_blocks(page) -> list[str]:
+    """The page's copyable blocks a download holds: not excerpts, not the exercises' checks and answers."""
+    blocks = []
+    for div in article(page).select("div.language-python.highlight, div.highlight-ipynb.hl-python"):
+        title = div.select_one("span.filename")
+        title = title.get_text().strip().lower() if title else ""
+        details = div.find_parent("details")
+        if title.startswith(("excerpt", "check")) or (details and {"success", "note"} & set(details.get("class", []))):
+            continue
+        if details and (details.find("summary") or details).get_text().strip().startswith("Source code in"):
+            continue  # mkdocstrings' source panels
+        blocks.append((div.find("code") or div.find("pre")).get_text())
+    return blocks
 
 
 def _page_with_downloads(built_site, source):

@@ -23,7 +23,11 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 CODE = "div.language-python.highlight, div.highlight-ipynb.hl-python"
-DROP = "div.language-text.highlight, figure.dl-figure, p.dl-stamp, div.dl-downloads, a.headerlink"
+# Outputs, figures and build furniture are left out, and so are the exercises' answers: the
+# solution and answer boxes (collapsed `details`), and the checks, which fail on purpose until
+# the reader has solved the exercise. The prompts and starters stay, ready to work on.
+DROP = "div.language-text.highlight, figure.dl-figure, p.dl-stamp, div.dl-downloads, a.headerlink, details.success, details.note"
+DROP_TITLES = ("check",)
 
 
 @dataclass
@@ -71,6 +75,10 @@ def page_cells(content_html: str) -> list[Cell]:
     soup = BeautifulSoup(content_html, "html.parser")
     for node in soup.select(DROP):
         node.decompose()
+    for node in soup.select(CODE):
+        title = node.select_one("span.filename")
+        if title and title.get_text().strip().lower().startswith(DROP_TITLES):
+            node.decompose()
     cells: list[Cell] = []
     for part in (p for child in list(soup.children) for p in _walk(child)):
         if part[0] == "code":
