@@ -48,14 +48,17 @@ def test_prose_becomes_markdown_and_blocks_become_code_in_order():
         + "<p>Then.</p>"
         + BLOCK.format(title='<span class="filename">Continued: more</span>', code="print(x + 1)")
         + BLOCK.format(title='<span class="filename">Excerpt from src/dlnotes/conv.py</span>', code="def conv2d(...):")
+        + '<div class="admonition tip"><p class="admonition-title">Try this</p>' + BLOCK.format(title="", code="print('tip')") + "</div>"
         + '<details class="success"><summary>Solution</summary>' + BLOCK.format(title="", code="print('solved')") + "</details>"
+        + BLOCK.format(title='<span class="filename">Check: paste it under your code</span>', code="assert solved")
     )
     cells = page_cells(html)
     assert [c.kind for c in cells] == ["markdown", "code", "markdown", "code", "markdown", "code"]
-    assert cells[1].text == "x = 1\nprint(x)" and cells[3].text == "print(x + 1)" and cells[5].text == "print('solved')"
+    assert cells[1].text == "x = 1\nprint(x)" and cells[3].text == "print(x + 1)" and cells[5].text == "print('tip')"
+    assert "solved" not in "".join(c.text for c in cells), "an exercise's solution or check went into the download"
     assert "¶" not in cells[0].text and "Intro." in cells[0].text
     assert "base64" not in "".join(c.text for c in cells) and ">1<" not in cells[2].text
-    assert "```python\ndef conv2d(...):\n```" in cells[4].text and "Solution" in cells[4].text
+    assert "```python\ndef conv2d(...):\n```" in cells[4].text and "Try this" in cells[4].text
 
 
 def test_the_script_keeps_code_and_comments_out_prose():
