@@ -23,7 +23,7 @@ from PIL import Image
 
 from dlnotes import data as D
 from dlnotes._io import move_no_clobber
-from dlnotes.data import mnist as M
+from dlnotes.data import offline as M
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 needs_debian = pytest.mark.skipif(not DEBIAN.is_dir(), reason="needs Debian's dataset-fashion-mnist package")

@@ -64,7 +64,7 @@ def _input_error(model: nn.Module, x: torch.Tensor, e: Exception) -> ValueError:
 @torch.no_grad()
 def check_first_batch(
     model: nn.Module,
-    loss_fn: Callable,
+    loss_fn: Callable | None,
     batch: Any,
     device: torch.device,
     amp_dtype: torch.dtype | None = None,
@@ -75,7 +75,8 @@ def check_first_batch(
 
     Args:
         model: the model, on ``device``.
-        loss_fn: the loss the training uses.
+        loss_fn: the loss the training uses; None checks only the batch and the model's
+            forward pass (for a caller whose loss function must see training batches only).
         batch: the first ``(x, y)`` the loader yielded.
         device: where to run.
         amp_dtype: the autocast dtype of the training (None for float32).
@@ -104,6 +105,8 @@ def check_first_batch(
         raise _input_error(model, x, e) from e
     finally:
         model.train(was_training)
+    if loss_fn is None:
+        return
     classification = isinstance(loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss))
     if classification and not y.is_floating_point():
         if out.ndim < 2:

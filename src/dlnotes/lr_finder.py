@@ -365,7 +365,7 @@ def lr_find(
         channels_last = _is_channels_last(model)
         batches = _batches(train_loader)
         first = next(batches)  # a batch the model can't take stops here, explained
-        check_first_batch(model, loss_fn, first, device, amp_dtype, channels_last)
+        check_first_batch(model, None, first, device, amp_dtype, channels_last)  # loss_fn sees only the steps
         batches = itertools.chain([first], batches)
 
         # --8<-- [start:loop]

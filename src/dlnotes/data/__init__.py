@@ -12,7 +12,7 @@ For your own pictures: ``image_folders(PATH)`` reads ``PATH/train/<class>/*`` an
 class folder from a file of URLs. ``FastLoader`` keeps a whole small dataset on the device as
 one uint8 tensor and normalises and augments each batch there.
 
-One module per topic: ``mnist`` (offline datasets), ``folders`` (folder datasets and image
+One module per topic: ``offline`` (MNIST, Fashion-MNIST and the embedded sample), ``folders`` (folder datasets and image
 helpers), ``files`` (checking and downloading files), ``loader`` (``FastLoader``); every name
 is importable from ``dlnotes.data``. ``show_batch`` lives in ``dlnotes.visualize``.
 """
@@ -29,7 +29,7 @@ from dlnotes.data.folders import (
     to_tensor,
 )
 from dlnotes.data.loader import FastLoader, LoaderProtocol, channel_stats, fast_loaders
-from dlnotes.data.mnist import (
+from dlnotes.data.offline import (
     DEBIAN_FASHION_DIR,
     FASHION_CLASSES,
     ArrayImageDataset,

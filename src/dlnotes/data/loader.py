@@ -156,14 +156,15 @@ class FastLoader:
             if targets is None:
                 raise ValueError("targets is required when dataset_or_images is a tensor of images")
             images, labels = _to_uint8_nchw(dataset_or_images, "dataset_or_images"), torch.as_tensor(targets).long()
-            self.dataset = torch.utils.data.TensorDataset(images, labels)
         else:
             if targets is not None:
                 raise ValueError("targets must be None when dataset_or_images is a dataset (its labels are used)")
             images, labels = _dataset_arrays(dataset_or_images)
-            self.dataset = dataset_or_images
         if labels.shape != (len(images),):
             raise ValueError(f"targets must hold one label per image: {len(images)} images, targets of shape {tuple(labels.shape)}")
+        self.dataset = dataset_or_images
+        if isinstance(dataset_or_images, (torch.Tensor, np.ndarray)):
+            self.dataset = torch.utils.data.TensorDataset(images, labels)
         if len(images) == 0:
             raise ValueError("dataset_or_images has no images")
         self.classes = getattr(dataset_or_images, "classes", None)
