@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import platform
+import re
 import subprocess
 
 import nbformat
@@ -16,7 +17,8 @@ from dlnotes._site_downloads import Cell, page_cells, script_text
 
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 CODE_PAGES = [p for p in PAGES if p.suffix == ".ipynb" or "```python" in p.read_text(encoding="utf-8")]
-EXECUTED = [p for p in PAGES if p.suffix == ".ipynb" or 'exec="on"' in p.read_text(encoding="utf-8")]
+EXEC_FENCE = re.compile(r'^`{3,}python[^\n]*exec="on"', re.M)  # not indented: a fence the page runs, not one it shows
+EXECUTED = [p for p in PAGES if p.suffix == ".ipynb" or EXEC_FENCE.search(p.read_text(encoding="utf-8"))]
 
 
 def pid(path):

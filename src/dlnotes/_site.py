@@ -29,7 +29,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -173,18 +172,9 @@ def _replay(session: str) -> None:
 
 
 def _store(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a cache file is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from dlnotes._io import atomic_write
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def _environment() -> dict:
@@ -290,16 +280,20 @@ def _notebook_record(page, config) -> dict | None:
     return record
 
 
+def _duration(seconds: float) -> str:
+    return "under 0.1 s" if seconds < 0.1 else f"{seconds:.1f} s" if seconds < 100 else f"{seconds / 60:.1f} min"
+
+
 def stamp_html(runs: list[dict]) -> str:
     """One line saying when the page's code last ran, with what, and how long it took."""
     last = max(runs, key=lambda r: r["ran_at"])
     seconds = sum(r["seconds"] for r in runs)
-    facts = {"ran-at": last["ran_at"], "python": last["python"], "torch": last["torch"], "device": last["device"], "seconds": f"{seconds:.1f}"}
+    facts = {"ran-at": last["ran_at"], "python": last["python"], "torch": last["torch"], "device": last["device"], "seconds": repr(seconds)}
     data = " ".join(f'data-{k}="{html.escape(v, quote=True)}"' for k, v in facts.items())
     return (
         f'<p class="dl-stamp" {data}><strong>Verified.</strong> The code on this page ran when the site '
         f"was built, on {last['ran_at'][:10]}, with Python {last['python']} and PyTorch {last['torch']} "
-        f"on {html.escape(last['device'])}; it took {seconds:.1f} s in all.</p>"
+        f"on {html.escape(last['device'])}; it took {_duration(seconds)} in all.</p>"
     )
 
 
