@@ -137,12 +137,17 @@ def pytest_sessionfinish(session):
         _background_build.kill()  # the session ended first (-x, Ctrl-C): don't leave it running
 
 
+# fixtures that run programs in fresh processes: a test using one is not a unit test (make test-fast)
+PROGRAM_FIXTURES = {"run_once", "runs"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "built_site" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built_site" in fixtures:
             item.add_marker(pytest.mark.site)
             item.add_marker(pytest.mark.slow)
-        elif "run_once" in getattr(item, "fixturenames", ()):
+        elif fixtures & PROGRAM_FIXTURES:
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("site") is not None)
 
@@ -209,6 +214,21 @@ def run_once(tmp_path_factory, worker_id):
         return json.loads(record.read_text(encoding="utf-8"))
 
     return run
+
+
+def once_per_session(tmp_path_factory, worker_id: str, name: str, compute) -> object:
+    """``compute()`` once per test session, whichever xdist worker asks first; the others get its result.
+
+    For session fixtures that run many programs (the exercises, say): without this, each
+    worker would run them all again. The result must be JSON data (tuples come back as lists).
+    """
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    record = shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            _write_json(record, compute())
+    return json.loads(record.read_text(encoding="utf-8"))
 
 
 def page_html(site: Path, source: Path) -> Path:
