@@ -182,3 +182,39 @@ def pretrained_resnet(arch: str = "resnet34", n_classes: int = 10, weights: str 
         model.conv1 = new
     model.fc = nn.Linear(model.fc.in_features, n_classes)
     return model
+
+
+# --8<-- [start:flip_tta]
+class FlipTTA(nn.Sequential):
+    """An ``nn.Sequential`` that, in eval mode, also looks at the mirror image (test-time augmentation).
+
+    While training it is the plain sequence of layers. In eval mode (validation, ``predict``)
+    it runs the batch twice, as given and flipped left-right, and averages the two sets of
+    scores: two looks at an image make fewer mistakes than one, for the price of a second
+    forward pass at test time only. Use it for images whose mirror is as likely as the image
+    itself (clothes, animals); not for digits or text.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = super().forward(x)
+        if self.training:
+            return out
+        return (out + super().forward(x.flip(-1))) / 2
+# --8<-- [end:flip_tta]
+
+
+def fast_resnet(n_classes: int = 10, in_channels: int = 1, width: int = 16, tta: bool = True) -> nn.Sequential:
+    """``small_resnet``'s layers, with test-time flip averaging: the command line's default model.
+
+    Args:
+        n_classes: number of classes.
+        in_channels: 1 for grayscale images, 3 for RGB.
+        width: channels of the first stage (doubling at each later stage).
+        tta: average the scores of each image and its mirror in eval mode (``FlipTTA``).
+
+    Returns:
+        A ``FlipTTA`` (or, with ``tta=False``, an ``nn.Sequential``) with the children of
+        ``small_resnet``: ``stage1`` … ``stage3``, ``pool``, ``head``.
+    """
+    body = small_resnet(n_classes, in_channels, width)
+    return FlipTTA(OrderedDict(body.named_children())) if tta else body
