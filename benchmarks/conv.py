@@ -58,7 +58,7 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{platform.platform()} | {cpu} | torch {torch.__version__}, {torch.get_num_threads()} threads"
+    return f"{platform.platform()} | {cpu} | {os.cpu_count()} logical CPUs | torch {torch.__version__}"
 
 
 def best_times(fns: dict, repeats: int) -> dict:
