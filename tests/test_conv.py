@@ -172,6 +172,26 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
             assert max_diff(g, r) < 1e-12
 
 
+@pytest.mark.parametrize("keep_bytes", [0, 1 << 30])
+def test_rows_kept_for_backward_or_not_give_the_same_gradients(monkeypatch, keep_bytes):
+    """A small layer keeps its im2row matrix for the backward pass; a second backward (retain_graph)
+    must find it intact."""
+    import dlnotes.conv
+
+    monkeypatch.setattr(dlnotes.conv, "KEEP_ROWS_BYTES", keep_bytes)
+    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(5, 3, 6, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    probe = torch.randn(5, 4, 6, 5, generator=gen, dtype=torch.float64)
+    out = conv2d(x, weight, padding=1)
+    first = torch.autograd.grad((out * probe).sum(), (x, weight), retain_graph=True)
+    second = torch.autograd.grad((out * probe).sum(), (x, weight))
+    ref = torch.autograd.grad((F.conv2d(x, weight, padding=1) * probe).sum(), (x, weight))
+    for a, b, r in zip(first, second, ref, strict=True):
+        assert torch.equal(a, b) and max_diff(a, r) < 1e-12
+
+
 def test_only_the_gradients_asked_for_are_computed():
     x = torch.randn(2, 3, 6, 6, requires_grad=True)
     weight = torch.randn(4, 3, 3, 3)

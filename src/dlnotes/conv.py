@@ -197,19 +197,22 @@ class _Im2rowMatmul(torch.autograd.Function):
         filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)  # rows: (i, j, c)
         rows = _rows(xp, (kh, kw), stride, dilation)
         ho, wo = rows.shape[1], rows.shape[2]
+        # A small layer keeps all its rows for the backward pass (which then skips the copy).
+        keep = ctx.needs_input_grad[1] and rows.numel() * rows.element_size() <= KEEP_ROWS_BYTES
+        kept = rows.new_empty(rows.shape) if keep else None
         out = x.new_empty(n, ho, wo, c_out)
-        for a, b, r in _im2row_chunks(rows):  # r: ((b - a)·H_out·W_out, kH·kW·C)
+        for a, b, r in _im2row_chunks(rows, kept):  # r: ((b - a)·H_out·W_out, kH·kW·C)
             torch.mm(r, filters, out=out[a:b].view(-1, c_out))
         if bias is not None:
             out += bias
-        ctx.save_for_backward(xp, weight)
+        ctx.save_for_backward(xp, weight, kept)
         ctx.geometry = (stride, pads, dilation, bias is not None)
         return out.permute(0, 3, 1, 2)  # (N, C_out, H_out, W_out), stored channels-last
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_out):
-        xp, weight = ctx.saved_tensors
+        xp, weight, kept = ctx.saved_tensors
         stride, (top, bottom, left, right), dilation, has_bias = ctx.geometry
         c_out, c_in, kh, kw = weight.shape
         filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)
@@ -219,11 +222,16 @@ class _Im2rowMatmul(torch.autograd.Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         grad_xp = torch.zeros_like(xp) if need_x else None
         grad_f = torch.zeros_like(filters) if need_w else None
-        for a, b, r in _im2row_chunks(rows):
+        chunks = _kept_chunks(kept) if kept is not None else _im2row_chunks(rows)
+        buffer = None
+        for a, b, r in chunks:
             gc = g[a:b].view(-1, c_out)
             if need_w:  # d out / d filters = the rows: sum over every pixel of the chunk
                 grad_f.addmm_(r.t(), gc)
             if need_x:  # d out / d rows = filters^T, then add each window back where it came from
+                if kept is not None:  # the kept rows stay intact: write into a buffer of their own
+                    buffer = r.new_empty(r.shape) if buffer is None or buffer.shape[0] < r.shape[0] else buffer
+                    r = buffer[: r.shape[0]]
                 torch.mm(gc, filters.t(), out=r)
                 _row2im_add(r.view(b - a, ho, wo, kh, kw, c_in), grad_xp[a:b], stride, dilation)
         grad_x = None
@@ -245,17 +253,31 @@ def _rows(xp: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
                          xp.storage_offset())
 
 
-def _im2row_chunks(rows: torch.Tensor):
-    """Yield (a, b, r): the windows of images a..b copied into one reused buffer, one row per pixel."""
+def _chunk_size(rows: torch.Tensor) -> int:
     n, ho, wo, kh, kw, c = rows.shape
-    per_image = ho * wo * kh * kw * c
-    chunk = max(1, min(n, CHUNK_BYTES // max(1, per_image * rows.element_size())))
-    buffer = rows.new_empty(chunk, ho, wo, kh, kw, c)
+    return max(1, min(n, CHUNK_BYTES // max(1, ho * wo * kh * kw * c * rows.element_size())))
+
+
+def _im2row_chunks(rows: torch.Tensor, kept: torch.Tensor | None = None):
+    """Yield (a, b, r): the windows of images a..b copied into one reused buffer (or into
+    ``kept[a:b]``, to keep them all), one row per output pixel."""
+    n, ho, wo, kh, kw, c = rows.shape
+    chunk = _chunk_size(rows)
+    buffer = rows.new_empty(chunk, ho, wo, kh, kw, c) if kept is None else None
     for a in range(0, n, chunk):
         b = min(n, a + chunk)
-        r = buffer[: b - a]
+        r = buffer[: b - a] if kept is None else kept[a:b]
         r.copy_(rows[a:b])  # the im2row copy
         yield a, b, r.view((b - a) * ho * wo, kh * kw * c)
+
+
+def _kept_chunks(kept: torch.Tensor):
+    """The rows the forward pass kept, in the same chunks (no copy)."""
+    n, ho, wo, kh, kw, c = kept.shape
+    chunk = _chunk_size(kept)
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        yield a, b, kept[a:b].view((b - a) * ho * wo, kh * kw * c)
 
 
 def _row2im_add(r: torch.Tensor, grad_xp: torch.Tensor, stride, dilation) -> None:
@@ -268,6 +290,7 @@ def _row2im_add(r: torch.Tensor, grad_xp: torch.Tensor, stride, dilation) -> Non
 
 
 CHUNK_BYTES = 4 << 20  # size of the reused im2col buffer
+KEEP_ROWS_BYTES = 32 << 20  # a layer whose im2row matrix is at most this large keeps it for backward
 
 
 def _im2col_chunks(windows: torch.Tensor):
