@@ -192,8 +192,10 @@ class _Im2rowMatmul(torch.autograd.Function):
         c_out, c_in, kh, kw = weight.shape
         top, bottom, left, right = pads
         n, _, h, w = x.shape
-        xp = x.new_zeros(n, h + top + bottom, w + left + right, c_in)  # padded, channels-last
+        xp = x.new_empty(n, h + top + bottom, w + left + right, c_in)  # padded, channels-last
         xp[:, top:top + h, left:left + w] = x.permute(0, 2, 3, 1)
+        for border in (xp[:, :top], xp[:, top + h:], xp[:, :, :left], xp[:, :, left + w:]):
+            border.zero_()  # zeros around the image (only there: the inside was just written)
         filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)  # rows: (i, j, c)
         rows = _rows(xp, (kh, kw), stride, dilation)
         ho, wo = rows.shape[1], rows.shape[2]
