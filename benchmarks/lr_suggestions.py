@@ -18,7 +18,8 @@ judged on them: default suggestion worst gap <= 1 pp, median <= 0.5 pp.
     python benchmarks/lr_suggestions.py            # all configurations (about 15 minutes, one thread)
     python benchmarks/lr_suggestions.py --rules    # recompute the table from the saved curves and grids
 
-Writes benchmarks/results/lr_suggestions.json, which the learning-rate page renders.
+Writes benchmarks/results/lr_suggestions.json (after every configuration, so an interrupted run keeps
+what it measured).
 """
 
 from __future__ import annotations
