@@ -46,6 +46,9 @@ if "cli" in r:
             return f"{hit['wall_s']:.0f} s (ep {hit['epoch']})" if hit else "not reached"
 
         print(f"  {name:<34} {log[-1]['epoch']:>6} {log[-1]['accuracy']:>9.4f} {at(0.92):>13} {at(0.93):>13}")
+if "cli" not in r:
+    print("\nTime to accuracy of the command line's defaults: not measured yet "
+          "(python benchmarks/trainer.py --parts cli plain, on a quiet machine)")
 if "ablation" in r:
     a = r["ablation"]
     print(f"\nWhat each ingredient buys: 50,000 training / 10,000 held-out validation images (no test images), "
