@@ -193,7 +193,7 @@ def pretrained_resnet(arch: str = "resnet34", n_classes: int = 10, weights: str 
 SMALL_RESNET_WEIGHTS = Path(__file__).resolve().parent / "_data" / "small_resnet_fmnist5.pt"
 """The body that ``scripts/make_pretrained.py`` trained on five Fashion-MNIST classes."""
 
-SMALL_RESNET_SHA256 = "0000000000000000000000000000000000000000000000000000000000000000"
+SMALL_RESNET_SHA256 = "f7b3dce89192e84822a107b0a94002c63ad25dcffc45556b4ea60df563eb21ea"
 """SHA-256 of ``SMALL_RESNET_WEIGHTS``: the loader refuses any other file under that name."""
 
 SMALL_RESNET_STATS = ((0.286,), (0.353,))
