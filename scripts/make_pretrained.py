@@ -95,7 +95,7 @@ def main() -> None:
         "stats": [list(SMALL_RESNET_STATS[0]), list(SMALL_RESNET_STATS[1])],
         "recipe": f"fit_one_cycle({args.epochs}, {args.max_lr}), batch 256, AdamW, shifts+flips, seed {args.seed}, 1 thread",
         "source_test_accuracy": round(float(accuracy), 4),
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),  # a plain str: weights_only loading refuses torch.torch_version.TorchVersion
         "state_dict": body,
     }
 

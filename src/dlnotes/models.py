@@ -193,7 +193,7 @@ def pretrained_resnet(arch: str = "resnet34", n_classes: int = 10, weights: str 
 SMALL_RESNET_WEIGHTS = Path(__file__).resolve().parent / "_data" / "small_resnet_fmnist5.pt"
 """The body that ``scripts/make_pretrained.py`` trained on five Fashion-MNIST classes."""
 
-SMALL_RESNET_SHA256 = "f7b3dce89192e84822a107b0a94002c63ad25dcffc45556b4ea60df563eb21ea"
+SMALL_RESNET_SHA256 = "17e977aeb491a302a2a4132fb5f7325611e43f9a921d90f99490c233e6df865e"
 """SHA-256 of ``SMALL_RESNET_WEIGHTS``: the loader refuses any other file under that name."""
 
 SMALL_RESNET_STATS = ((0.286,), (0.353,))
@@ -248,7 +248,9 @@ def load_backbone(path: str | os.PathLike, sha256: str | None = None) -> dict:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # not a zip/pickle, a truncated file, or pickled code that weights_only refuses
-        raise ValueError(f"{path} is not a readable weights file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = next((line for line in lines if "Unsupported global" in line or "error:" in line), lines[0] if lines else "")
+        raise ValueError(f"{path} is not a readable weights file ({type(e).__name__}: {reason[:200]})") from None
     if not (isinstance(data, dict) and data.get("format") == _WEIGHTS_FORMAT and isinstance(data.get("state_dict"), dict)):
         kind = f"a dict with keys {sorted(map(str, data))[:6]}" if isinstance(data, dict) else f"a {type(data).__name__}"
         raise ValueError(f"{path} is not a dlnotes backbone file (format {_WEIGHTS_FORMAT!r}): it holds {kind}")
