@@ -571,7 +571,7 @@ class Trainer:
             with self._autocast():
                 out = self.model(x)
         finally:
-            self.model.train()
+            self._train_mode()
         classification = isinstance(self.loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss))
         if classification and not y.is_floating_point():
             if out.ndim < 2:
@@ -754,9 +754,7 @@ class Trainer:
             sampler.set_epoch(self.epoch)  # DistributedSampler: a new shuffle every epoch
         elif hasattr(loader, "set_epoch"):
             loader.set_epoch(self.epoch)
-        self._train_model.train()
-        for m in getattr(self, "_eval_body", ()):  # freeze(train_bn=False): the body computes as in eval
-            m.eval()
+        self._train_mode()
         self._callback("on_epoch_begin")
         n_batches = len(loader)
         i0 = run["done"] * run["steps_per_epoch"]  # step index within the run
@@ -941,6 +939,12 @@ class Trainer:
                 for p in sub.parameters(recurse=False):
                     p.requires_grad_(is_bn and train_bn)
         self._eval_body = [] if train_bn else body
+
+    def _train_mode(self) -> None:
+        """Training mode, except a body frozen with ``freeze(train_bn=False)``: it computes as in eval."""
+        self._train_model.train()
+        for m in getattr(self, "_eval_body", ()):
+            m.eval()
 
     def unfreeze(self) -> None:
         """Train every layer again."""
