@@ -106,7 +106,7 @@ def test_a_pickle_with_code_is_refused_not_run(tmp_path):
     with pytest.raises(ValueError, match="is not a readable weights file"):
         pretrained_small_resnet(weights=evil)
     raw = tmp_path / "raw.pkl"
-    raw.write_bytes(pickle.dumps(Boom()))
+    raw.write_bytes(pickle.dumps(Boom(), protocol=2))
     with pytest.raises(ValueError, match="is not a readable weights file"):
         load_backbone(raw)
 
