@@ -1,7 +1,7 @@
 """Benchmark: precompute (training the head on cached body features) vs running the frozen body.
 
-Data: the five Fashion-MNIST classes the shipped body never saw (Trouser, Dress, Sandal,
-Sneaker, Ankle boot), from the embedded sample (5,000 training images) or, with ``--full``,
+Data: the five Fashion-MNIST classes the shipped body never saw (Coat, Shirt, Sneaker, Bag,
+Ankle boot), from the embedded sample (5,000 training images) or, with ``--full``,
 the full training set (30,000). Model: ``pretrained_small_resnet(n_classes=5)``.
 
 Baseline: ``Trainer.freeze(train_bn=False)`` then ``fit_one_cycle(1, lr)`` on the images: every
