@@ -41,8 +41,8 @@ from pathlib import Path
 
 import torch
 
+from dlnotes._io import atomic_write
 from dlnotes.data import FastLoader, fashion_mnist
-from dlnotes.lr_finder import atomic_write
 from dlnotes.models import (
     _WEIGHTS_FORMAT,
     SMALL_RESNET_SHA256,

@@ -37,9 +37,11 @@ def body_and_head(model: nn.Module) -> tuple[nn.Sequential, nn.Module]:
     Returns:
         ``(body, head)``; both share their parameters with ``model`` (nothing is copied).
     """
-    from dlnotes.trainer import _head_and_body, _unwrap
+    from dlnotes.models import head_and_body
 
-    parts, head = _head_and_body(_unwrap(model))
+    model = getattr(model, "_orig_mod", model)  # torch.compile's wrapper
+    model = getattr(model, "module", model) if isinstance(model, nn.parallel.DistributedDataParallel) else model
+    parts, head = head_and_body(model)
     if head is model or not parts:
         raise ValueError(f"model: found no body in front of a head in {type(model).__name__}")
     return nn.Sequential(*parts, nn.Flatten()), head
