@@ -61,6 +61,20 @@ def test_bad_arguments(call, message):
         call()
 
 
+def test_pretrained_small_resnet_is_small_resnet_16_with_a_new_head():
+    from dlnotes.models import pretrained_small_resnet
+
+    model = pretrained_small_resnet(n_classes=7)
+    reference = small_resnet(n_classes=7, width=16)
+    assert [(k, v.shape) for k, v in model.state_dict().items()] == [(k, v.shape) for k, v in reference.state_dict().items()]
+    assert list(model.children())[-1] is model.head and model.head.out_features == 7
+    assert model(torch.randn(3, 1, 28, 28)).shape == (3, 7)
+    with pytest.raises(ValueError, match="n_classes must be a positive int, got 0"):
+        pretrained_small_resnet(n_classes=0)
+    with pytest.raises(FileNotFoundError, match="no backbone weights at"):
+        pretrained_small_resnet(weights="no-such-file.pt")
+
+
 def test_fast_resnet_averages_the_image_and_its_mirror_in_eval_mode_only():
     from dlnotes.models import FlipTTA, fast_resnet
 
