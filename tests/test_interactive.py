@@ -120,7 +120,7 @@ def load(site: Path, name: str) -> dict:
 
 def image_of(entry: dict) -> np.ndarray:
     shape = (entry["height"], entry["width"]) + ((entry["channels"],) if entry["channels"] > 1 else ())
-    return decode(entry["uint8"], "u1").reshape(shape)
+    return decode(entry["uint8"], "u1").reshape(shape).copy()
 
 
 def shown(page, entry) -> np.ndarray:

@@ -169,7 +169,8 @@ dl.onPage(".dl-lr-explorer", async function (root) {
     if (!(last < first)) return "Diverges: every step overshoots the bottom by more than the last one, and the loss grows without bound.";
     if (gap > 0.01 && zigzag) return "Too large, but not yet diverging: the path zig-zags across the valley and settles slowly.";
     if (gap > 0.01) return `Too small: after ${steps} steps the path has covered only part of the way down (${Math.round(100 * (1 - gap))}% of the possible fall in loss).`;
-    return `Good: within ${steps} steps the loss is within 1% of the lowest possible.`;
+    const good = `Good: within ${steps} steps the loss is within 1% of the lowest possible`;
+    return zigzag ? `${good}, though every step overshoots and the path zig-zags across the valley.` : `${good}.`;
   }
 
   function update(lr) {

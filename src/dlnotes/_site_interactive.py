@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = "assets/interactive"
 CNN_FILE = "small-cnn.json"
 CNN_PAGE = "cnn/in-your-browser.md"
-FASHION_INDICES = (3, 0, 1, 16, 8, 21)  # index 3 is the image of the image-kernels page
+FASHION_INDICES = (3, 0, 1, 16)  # index 3 is the image of the image-kernels page
 
 _scratch: Path | None = None
 
@@ -56,7 +56,7 @@ def kernels_data() -> dict:
     for index in FASHION_INDICES:
         image = train.data[index]
         images.append({
-            "name": f"Fashion-MNIST: {train.classes[train.targets[index]]} (sample image {index})",
+            "name": f"{train.classes[train.targets[index]]} (Fashion-MNIST sample, image {index})",
             "height": 28, "width": 28, "channels": 1, "uint8": b64(image.numpy(), "u1"),
             "reference": {name: b64(apply_kernel(image, name).numpy(), "<f4") for name in KERNELS},
         })  # fmt: skip
@@ -64,7 +64,7 @@ def kernels_data() -> dict:
         photo = plt.imread(f)[::2, ::2]  # the page's photo: uint8, (300, 256, 3)
     height, width, channels = photo.shape
     images.append({
-        "name": "photo: Grace Hopper (the page's photograph)",
+        "name": "Grace Hopper (the photograph above)",
         "height": height, "width": width, "channels": channels, "uint8": b64(photo, "u1"),
     })  # fmt: skip
     kernels = {name: k.tolist() for name, k in KERNELS.items()}
