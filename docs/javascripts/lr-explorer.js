@@ -183,6 +183,7 @@ dl.onPage(".dl-lr-explorer", async function (root) {
     const [w, b] = path[path.length - 1];
     surface.setAttribute("aria-label", `Path of gradient descent with learning rate ${+lr.toPrecision(4)}: ends at w = ${dl.format(w)}, b = ${dl.format(b)}`);
     curve.setAttribute("aria-label", `Loss per step: from ${dl.format(losses[0])} to ${dl.format(losses[losses.length - 1])}`);
+    slider.setAttribute("aria-valuetext", `learning rate ${+lr.toPrecision(4)}`);
     root.dlResult = { lr, path, losses };
   }
 
@@ -196,6 +197,10 @@ dl.onPage(".dl-lr-explorer", async function (root) {
     if (!(lr > 0)) return;
     slider.value = String(Math.log10(lr));
     update(lr);
+  });
+  // the axis labels take the theme's colours: redraw when the reader switches light/dark mode
+  new MutationObserver(() => update(root.dlResult.lr)).observe(document.body, {
+    attributes: true, attributeFilter: ["data-md-color-scheme"],
   });
   const initial = data.rates["too small"];
   slider.value = String(Math.log10(initial));
