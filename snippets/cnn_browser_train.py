@@ -8,7 +8,7 @@ from dlnotes.trainer import Trainer
 
 torch.manual_seed(0)
 train, test = fashion_mnist(sample=True)
-train_dl = FastLoader(train.data[:4000], train.targets[:4000], batch_size=64, shuffle=True, device="cpu", seed=0)
+train_dl = FastLoader(train.data[:3000], train.targets[:3000], batch_size=64, shuffle=True, device="cpu", seed=0)
 valid_dl = FastLoader(test, batch_size=500, device="cpu", normalize=train_dl.stats)
 
 model = small_cnn(n_classes=10, width=8)  # half the default width: about 6,000 weights
