@@ -67,7 +67,6 @@ dl.onPage(".dl-kernels", async function (root) {
         const cell = document.createElement("input");
         cell.type = "number";
         cell.step = "any";
-        cell.inputMode = "decimal";
         cell.setAttribute("aria-label", `Kernel ${n}, row ${i + 1}, column ${j + 1}`);
         grid.append(cell);
         cells.push(cell);
