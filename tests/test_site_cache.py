@@ -107,3 +107,13 @@ def test_cache_files_get_ordinary_permissions(cache):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_block_that_writes_files_runs_every_time(cache, monkeypatch):
+    monkeypatch.chdir(cache)
+    code = "open('weights.json', 'w').write('{}')\nprint('exported')\n"
+    run(code)
+    (cache / "weights.json").unlink()  # a build hook moved it away
+    new_build()
+    run(code)
+    assert (cache / "weights.json").exists(), "served from the cache: the file the build needs was not written"

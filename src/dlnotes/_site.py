@@ -223,9 +223,12 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
             if session:
                 _replay(session)
         failures = state.failures
+        before = set(os.listdir())
         record = _run_recorded(source, language, css_class, options, md, **kwargs)
-        if path is not None and state.failures == failures:
-            _store(path, json.dumps(record))  # never cache a failure: the next build shows it again
+        # Never cache a failure (the next build shows it again), nor a block that wrote files
+        # where it ran: what reads them (a later block, a build hook) needs the block to run.
+        if path is not None and state.failures == failures and set(os.listdir()) <= before:
+            _store(path, json.dumps(record))
     state.page_runs.append({k: v for k, v in record.items() if k != "html"})
     return record["html"]
 

@@ -22,7 +22,6 @@ import base64
 import contextlib
 import io
 import json
-import os
 import runpy
 import shutil
 import tempfile
@@ -82,13 +81,10 @@ def lr_explorer_data() -> dict:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, separators=(",", ":"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    """Write atomically, with the permissions an ordinary new file gets."""
+    from dlnotes._io import atomic_write
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8"))
 
 
 def on_pre_build(config, **kwargs) -> None:
@@ -114,5 +110,4 @@ def on_post_build(config, **kwargs) -> None:
     if weights.exists():  # absent only when the build skipped the page (mkdocs serve --dirty)
         out.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(weights, out / CNN_FILE)
-        os.chmod(out / CNN_FILE, 0o644)
     shutil.rmtree(_scratch, ignore_errors=True)
