@@ -2,6 +2,9 @@
 
 import torch
 
+from dlnotes import Trainer
+from dlnotes.models import small_cnn
+
 lr, wd = 0.01, 0.1
 
 
@@ -33,9 +36,6 @@ assert torch.allclose(w.detach(), torch.tensor([1.0 * (1 - lr * wd)]))
 print(f"AdamW, one step with zero gradient: 1.0 -> {w.item():.6f} = 1 - lr*wd")
 
 # What our Trainer builds by default (wd=0.01):
-from dlnotes import Trainer                   # noqa: E402
-from dlnotes.models import small_cnn          # noqa: E402
-
 data = [(torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.long))]
 trainer = Trainer(small_cnn(), data, device="cpu", verbose=False)
 opt = trainer.optimizer

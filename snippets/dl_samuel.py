@@ -34,7 +34,7 @@ torch.manual_seed(0)
 w = torch.zeros(784, requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 opt = torch.optim.SGD([w, b], lr=0.5)
-for step in range(100):
+for _ in range(100):
     logits = x_train.flatten(1) @ w + b
     loss = F.binary_cross_entropy_with_logits(logits, y_train)
     opt.zero_grad()
