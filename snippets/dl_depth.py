@@ -27,3 +27,5 @@ print(f"{'model':24s} {'layers':>6s} {'parameters':>12s}")
 for name, model in models.items():
     print(f"{name:24s} {depth(model):6d} {sum(p.numel() for p in model.parameters()):12,d}")
 assert depth(models["resnet34 (torchvision)"]) == 34  # the 34 in the name is its depth
+shallow, cnn = models["one hidden layer"], models["small_cnn()"]
+assert depth(cnn) > depth(shallow) and sum(p.numel() for p in cnn.parameters()) < sum(p.numel() for p in shallow.parameters())

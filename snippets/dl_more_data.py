@@ -29,4 +29,4 @@ for i, (n, acc) in enumerate(results):
     print(f"{n:15,d}  {acc:13.1%}  {gain:>21s}")
 gains = [b - a for (_, a), (_, b) in zip(results, results[1:])]
 assert all(g > 0 for g in gains), gains                 # more data helped every time ...
-assert gains[-1] < gains[0] / 2, gains                  # ... but the last step (3x the data) gained far less than the first
+assert gains[-1] < gains[0] / 2, gains                  # ... but the last step (about 3x the data) gained far less than the first
