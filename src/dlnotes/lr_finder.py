@@ -98,7 +98,9 @@ def minimum(lrs: np.ndarray, losses: np.ndarray) -> float:
     """One tenth of the learning rate where the smoothed loss is lowest.
 
     At the minimum the rate is already as large as training tolerates; ten times less
-    keeps a safety margin (the rule of thumb in Smith's paper and in fastai).
+    keeps a safety margin. This is fastai's rule of thumb ("one order of magnitude before the
+    minimum", Sylvain Gugger), not Smith's: his paper takes the largest rate at which the
+    accuracy still improves as the upper bound of a cycle.
 
     Args:
         lrs: learning rates, increasing.
