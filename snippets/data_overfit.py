@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from dlnotes.data import FastLoader, fashion_mnist
+from dlnotes import FastLoader, fashion_mnist
 
 torch.manual_seed(0)
 train, test = fashion_mnist(sample=True)
