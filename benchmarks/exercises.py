@@ -2,15 +2,19 @@
 
 The build runs, for each exercise, its solution and check (``code``) or its program (``predict``)
 in one Python process, the way markdown-exec runs a page's blocks. This script does the same
-(in this process, after the imports a build has done anyway), page by page, and prints the time
-per page and in total.
+(in this process, after the imports a build has done anyway), page by page, and prints the wall
+and CPU time per page and in total, and the slowest exercises. On a busy machine the wall time
+grows with the load, and with several threads so does the CPU time (threads spin while they wait
+for each other); ``--threads 1`` measures the work itself.
 
-    python benchmarks/exercises.py
+    python benchmarks/exercises.py [--threads N]
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import io
 import os
 import platform
 import sys
@@ -36,26 +40,34 @@ def programs(ex) -> list[str]:
 
 
 def main() -> int:
-    rows, total = [], 0.0
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    rows, each = [], []
     for page, items in by_page().items():
-        start = time.perf_counter()
+        wall = cpu = 0.0
         for ex in items:
             namespace = {"__name__": "__main__"}
-            for code in programs(ex):
-                exec(compile(code, str(ex.path), "exec"), namespace)  # noqa: S102
+            start, start_cpu = time.perf_counter(), time.process_time()
+            with contextlib.redirect_stdout(io.StringIO()):
+                for code in programs(ex):
+                    exec(compile(code, str(ex.path), "exec"), namespace)  # noqa: S102
             plt.close("all")
-        seconds = time.perf_counter() - start
-        total += seconds
-        rows.append((page, len(items), sum(bool(programs(ex)) for ex in items), seconds))
+            each.append((time.perf_counter() - start, time.process_time() - start_cpu, f"{page[:-3]}/{ex.path.name}"))
+            wall, cpu = wall + each[-1][0], cpu + each[-1][1]
+        rows.append((page, len(items), sum(bool(programs(ex)) for ex in items), wall, cpu))
     print(f"# Exercises: build-time cost of running their code ({datetime.date.today()})")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; command: python {' '.join(sys.argv)}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}, torch {torch.__version__}, {torch.get_num_threads()} threads; "
+          f"command: python {' '.join(sys.argv)}")
     print()
-    print("| page | exercises | run at build | seconds |")
-    print("| --- | ---: | ---: | ---: |")
-    for page, n, run, seconds in rows:
-        print(f"| {page} | {n} | {run} | {seconds:.2f} |")
-    print(f"| **all** | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows)} | {total:.2f} |")
+    print("| page | exercises | run at build | wall s | CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for page, n, run, wall, cpu in rows:
+        print(f"| {page} | {n} | {run} | {wall:.2f} | {cpu:.2f} |")
+    print(f"| **all** | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows)} | "
+          f"{sum(r[3] for r in rows):.2f} | {sum(r[4] for r in rows):.2f} |")
+    print()
+    print("slowest: " + ", ".join(f"{name} {wall:.2f} s ({cpu:.2f} CPU s)" for wall, cpu, name in sorted(each, reverse=True)[:5]))
     return 0
 
 
