@@ -199,7 +199,7 @@ def by_page(root: Path = ROOT) -> dict[str, list[Exercise]]:
     for path in exercise_files(root):
         ex = parse(path, root)
         pages.setdefault(ex.page, []).append(ex)
-    for page, items in pages.items():
+    for items in pages.values():
         items.sort(key=lambda e: e.number)
         numbers = [e.number for e in items]
         if len(set(numbers)) != len(numbers):
