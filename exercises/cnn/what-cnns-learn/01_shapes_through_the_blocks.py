@@ -17,7 +17,7 @@ most of the 28×28 image; the head only sees their averages.
 # --8<-- [start:starter]
 import torch
 
-from dlnotes.models import small_cnn
+from dlnotes import small_cnn
 
 model = small_cnn().eval()
 x = torch.zeros(1, 1, 28, 28)

@@ -17,8 +17,7 @@ of them.
 # --8<-- [start:starter]
 import torch
 
-from dlnotes import fashion_mnist
-from dlnotes.models import small_cnn
+from dlnotes import fashion_mnist, small_cnn
 
 torch.manual_seed(0)
 model = small_cnn().eval()
@@ -36,8 +35,7 @@ print("captured:", {name: tuple(out.shape) for name, out in captured.items()})
 # --8<-- [start:solution]
 import torch
 
-from dlnotes import fashion_mnist
-from dlnotes.models import small_cnn
+from dlnotes import fashion_mnist, small_cnn
 
 torch.manual_seed(0)
 model = small_cnn().eval()

@@ -20,8 +20,8 @@ kernel are the same thing.
 # --8<-- [start:starter]
 import torch
 
+from dlnotes import small_cnn
 from dlnotes.kernels import KERNELS
-from dlnotes.models import small_cnn
 
 torch.manual_seed(0)
 model = small_cnn()
@@ -39,8 +39,8 @@ print(fmap.round(decimals=2))
 # --8<-- [start:solution]
 import torch
 
+from dlnotes import small_cnn
 from dlnotes.kernels import KERNELS
-from dlnotes.models import small_cnn
 
 torch.manual_seed(0)
 model = small_cnn()

@@ -14,8 +14,7 @@ batch gives a noisy gradient step and upsets batch norm; validation must never d
 """
 
 # --8<-- [start:starter]
-from dlnotes import fashion_mnist
-from dlnotes.data import FastLoader
+from dlnotes import FastLoader, fashion_mnist
 
 train, _ = fashion_mnist(sample=True)
 for drop_last in (False, True):

@@ -21,8 +21,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dlnotes import fashion_mnist
-from dlnotes.data import verify_images
+from dlnotes import fashion_mnist, verify_images
 
 train, _ = fashion_mnist(sample=True)
 folder = Path(tempfile.mkdtemp()) / "Sneaker"
@@ -44,8 +43,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dlnotes import fashion_mnist
-from dlnotes.data import verify_images
+from dlnotes import fashion_mnist, verify_images
 
 train, _ = fashion_mnist(sample=True)
 folder = Path(tempfile.mkdtemp()) / "Sneaker"

@@ -20,7 +20,7 @@ lower the learning rate with it, or accumulate gradients over several batches.
 # --8<-- [start:starter]
 import torch
 
-from dlnotes.models import small_cnn
+from dlnotes import small_cnn
 
 model = small_cnn()
 sizes = []
@@ -38,7 +38,7 @@ print(f"{per_image:,} bytes of block activations per image; batch {batch_size} n
 # --8<-- [start:solution]
 import torch
 
-from dlnotes.models import small_cnn
+from dlnotes import small_cnn
 
 model = small_cnn()
 sizes = []

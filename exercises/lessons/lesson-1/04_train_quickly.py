@@ -17,9 +17,7 @@ as on the page.
 # --8<-- [start:starter]
 import torch
 
-from dlnotes import Trainer, fashion_mnist
-from dlnotes.data import FastLoader
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, Trainer, fashion_mnist, small_cnn
 
 train, test = fashion_mnist(sample=True)
 train_dl = FastLoader(train.data[:2000], train.targets[:2000], batch_size=64, shuffle=True, device="cpu", seed=0)
@@ -35,9 +33,7 @@ print(f"max_lr {max_lr}: validation accuracy {accuracy:.1%}")
 # --8<-- [start:solution]
 import torch
 
-from dlnotes import Trainer, fashion_mnist
-from dlnotes.data import FastLoader
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, Trainer, fashion_mnist, small_cnn
 
 train, test = fashion_mnist(sample=True)
 train_dl = FastLoader(train.data[:2000], train.targets[:2000], batch_size=64, shuffle=True, device="cpu", seed=0)

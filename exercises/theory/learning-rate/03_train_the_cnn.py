@@ -19,9 +19,7 @@ region without trying each rate by hand:
 import torch
 import torch.nn.functional as F
 
-from dlnotes import fashion_mnist
-from dlnotes.data import FastLoader
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, fashion_mnist, small_cnn
 
 train, _ = fashion_mnist(sample=True)
 loader = FastLoader(train.data[:2560], train.targets[:2560], batch_size=64, shuffle=True, device="cpu", seed=0)
@@ -44,9 +42,7 @@ print(f"lr {lr}: {len(losses)} steps, loss {losses[0]:.2f} at the start, {last10
 import torch
 import torch.nn.functional as F
 
-from dlnotes import fashion_mnist
-from dlnotes.data import FastLoader
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, fashion_mnist, small_cnn
 
 train, _ = fashion_mnist(sample=True)
 loader = FastLoader(train.data[:2560], train.targets[:2560], batch_size=64, shuffle=True, device="cpu", seed=0)

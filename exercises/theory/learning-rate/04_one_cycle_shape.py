@@ -17,7 +17,7 @@ low, high), so that the steps are damped while the learning rate is large. See
 # --8<-- [start:starter]
 import matplotlib.pyplot as plt
 
-from dlnotes.trainer import one_cycle_schedule
+from dlnotes import one_cycle_schedule
 
 lrs, moms = one_cycle_schedule(100, max_lr=0.1)  # TODO: warm up for 30 steps, starting at 0.01
 peak = max(range(len(lrs)), key=lrs.__getitem__)
@@ -33,7 +33,7 @@ plt.show()
 # --8<-- [start:solution]
 import matplotlib.pyplot as plt
 
-from dlnotes.trainer import one_cycle_schedule
+from dlnotes import one_cycle_schedule
 
 lrs, moms = one_cycle_schedule(100, max_lr=0.1, pct_start=0.3, div=10)
 peak = max(range(len(lrs)), key=lrs.__getitem__)
