@@ -7,8 +7,10 @@ programs run in children forked from one fresh interpreter that has imported the
 and done nothing else. A child gets what a pasted script gets in a fresh ``python script.py``: a
 new ``__main__`` namespace (so a missing import still fails), its own working folder, ``argv`` and
 ``sys.path[0]``, torch's default seed (the parent drew no random numbers), matplotlib's default
-(non-interactive) backend. ``test_forked_runs_match_fresh_interpreters`` compares both ways on
-every predict exercise, whose output must not vary.
+(non-interactive) backend. Two children run at a time, each with one torch thread (the result
+of a program does not depend on it; the checks allow for rounding). ``test_forked_runs_match_
+fresh_interpreters`` compares both ways on a predict exercise of each section (their output
+must not vary).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ RUNNER = textwrap.dedent(
     import json, os, runpy, signal, sys, traceback
     import numpy, torch, torch.nn, torch.nn.functional, matplotlib, matplotlib.pyplot  # noqa: F401
     import dlnotes, dlnotes.data, dlnotes.models, dlnotes.trainer, dlnotes.conv, dlnotes.kernels  # noqa: F401
+    torch.set_num_threads(1)  # two children run at once: threads would only spin against each other
 
     def child(job):
         out = os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
