@@ -59,3 +59,17 @@ def test_pretrained_resnet_new_head_without_download():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_pretrained_small_resnet_is_small_resnet_16_with_a_new_head():
+    from dlnotes.models import pretrained_small_resnet
+
+    model = pretrained_small_resnet(n_classes=7)
+    reference = small_resnet(n_classes=7, width=16)
+    assert [(k, v.shape) for k, v in model.state_dict().items()] == [(k, v.shape) for k, v in reference.state_dict().items()]
+    assert list(model.children())[-1] is model.head and model.head.out_features == 7
+    assert model(torch.randn(3, 1, 28, 28)).shape == (3, 7)
+    with pytest.raises(ValueError, match="n_classes must be a positive int, got 0"):
+        pretrained_small_resnet(n_classes=0)
+    with pytest.raises(FileNotFoundError, match="no backbone weights at"):
+        pretrained_small_resnet(weights="no-such-file.pt")
