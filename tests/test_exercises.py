@@ -7,8 +7,10 @@ programs run in children forked from one fresh interpreter that has imported the
 and done nothing else. A child gets what a pasted script gets in a fresh ``python script.py``: a
 new ``__main__`` namespace (so a missing import still fails), its own working folder, ``argv`` and
 ``sys.path[0]``, torch's default seed (the parent drew no random numbers), matplotlib's default
-(non-interactive) backend. ``test_forked_runs_match_fresh_interpreters`` compares both ways on
-every predict exercise, whose output must not vary.
+(non-interactive) backend. Two children run at a time, each with one torch thread (the result
+of a program does not depend on it; the checks allow for rounding). ``test_forked_runs_match_
+fresh_interpreters`` compares both ways on a predict exercise of each section (their output
+must not vary).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dlnotes._site_exercises import (
     parse,
 )
 
-SECTION_DIRS = ("theory", "cnn", "lessons")
+SECTION_DIRS = ("theory", "cnn", "lessons")  # and every notebook (docs/notebooks/, theory in the nav)
 # Pages of those sections that need no exercises, and why (keep it to pages that teach nothing new).
 EXEMPT = {
     "theory/index.md": "section index: a list of the theory pages",
@@ -47,7 +49,7 @@ EXERCISES = [ex for items in PAGES.values() for ex in items]
 
 
 def ex_id(ex) -> str:
-    return f"{ex.page[:-3]}/{ex.path.name}"
+    return f"{ex.folder}/{ex.path.name}"
 
 
 RUNNER = textwrap.dedent(
@@ -55,6 +57,7 @@ RUNNER = textwrap.dedent(
     import json, os, runpy, signal, sys, traceback
     import numpy, torch, torch.nn, torch.nn.functional, matplotlib, matplotlib.pyplot  # noqa: F401
     import dlnotes, dlnotes.data, dlnotes.models, dlnotes.trainer, dlnotes.conv, dlnotes.kernels  # noqa: F401
+    torch.set_num_threads(1)  # two children run at once: threads would only spin against each other
 
     def child(job):
         out = os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
@@ -132,7 +135,9 @@ def _run_all(base: Path) -> dict:
 
 
 def theory_cnn_lesson_pages() -> list[str]:
-    return sorted(p.relative_to(DOCS).as_posix() for d in SECTION_DIRS for p in (DOCS / d).glob("*.md"))
+    """The pages that need exercises: Markdown pages of those sections, and the notebooks (theory)."""
+    pages = [p for d in SECTION_DIRS for p in (DOCS / d).glob("*.md")] + list((DOCS / "notebooks").glob("*.ipynb"))
+    return sorted(p.relative_to(DOCS).as_posix() for p in pages)
 
 
 # ------------------------------------------------------------------ the format
@@ -149,7 +154,7 @@ def test_every_page_has_three_to_six_exercises(page):
     if page in EXEMPT:
         return
     items = PAGES.get(page, [])
-    folder = f"{EXERCISES_DIR}/{page[:-3]}/"
+    folder = f"{EXERCISES_DIR}/{Path(page).with_suffix('').as_posix()}/"
     how = (
         f"Add one file per exercise under {folder}, named <nn>_<slug>.py (01_..., 02_..., easy first), "
         f"in the format of docs/contributing.md#exercises (copy e.g. {EXERCISES[0].snippet} and edit it): "
@@ -171,7 +176,7 @@ def test_exemptions_are_real_pages():
 
 def test_every_exercise_folder_belongs_to_a_page():
     for page in PAGES:
-        assert (DOCS / page).is_file(), f"{EXERCISES_DIR}/{page[:-3]}/ holds exercises, but docs/{page} does not exist"
+        assert (DOCS / page).is_file(), f"{EXERCISES_DIR}/{PAGES[page][0].folder}/ holds exercises, but docs/{page} does not exist"
 
 
 @pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.kind == "open"], ids=ex_id)
@@ -216,7 +221,7 @@ def test_forked_runs_match_fresh_interpreters(runs, tmp_path):
     """The shortcut above is faithful: a predict program run in a fresh ``python`` prints the same."""
     assert PREDICT_SAMPLE, "no predict exercises to compare"
     for ex in PREDICT_SAMPLE:
-        script = tmp_path / f"{ex.page[:-3].replace('/', '_')}_{ex.path.name}"
+        script = tmp_path / f"{ex.folder.replace('/', '_')}_{ex.path.name}"
         script.write_text(ex.program("starter"), encoding="utf-8")
         proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT)
         code, out, err = runs[f"{ex_id(ex)}:starter"]
@@ -251,7 +256,7 @@ def test_exercises_page_lists_every_exercise(built_site):
     assert INDEX_MARKER not in str(body)
     links = {a["href"] for a in body.select("table a")}
     for ex in EXERCISES:
-        target = f"../{ex.page[:-3]}/#{ex.anchor}"
+        target = f"../{ex.folder}/#{ex.anchor}"
         assert target in links, f"docs/exercises.md does not link to {ex_id(ex)} ({target})"
         assert page_title(ex.page) in body.get_text()
     assert f"{len(EXERCISES)} exercises" in body.get_text()

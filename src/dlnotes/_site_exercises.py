@@ -35,7 +35,8 @@ Kinds: ``predict`` (a ``starter`` program whose output the reader predicts; the 
 the output of this build), ``code`` (``starter``, ``solution`` and ``check``), ``open`` (an
 ``Answer:`` with further reading; code sections optional). A page's exercises are appended
 to it as an ``## Exercises`` section, after everything else on the page (so after its
-Summary); ``exercises/<page>/understanding.md``, if present, is a "Check your understanding"
+Summary; a notebook page gets them as HTML, so links in a notebook's exercises are URLs such
+as ``../../theory/learning-rate/``); ``exercises/<page>/understanding.md``, if present, is a "Check your understanding"
 list shown first. ``docs/exercises.md`` gets the list of all exercises in place of the
 line ``<!-- dlnotes:exercises -->``.
 """
@@ -43,6 +44,7 @@ line ``<!-- dlnotes:exercises -->``.
 from __future__ import annotations
 
 import ast
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -83,9 +85,14 @@ class Exercise:
         return f"ex-{self.number:02d}-{self.slug.replace('_', '-')}"
 
     @property
+    def folder(self) -> str:
+        """The page's path without its suffix: ``theory/image-kernels``."""
+        return Path(self.page).with_suffix("").as_posix()
+
+    @property
     def snippet(self) -> str:
         """The file's path as pymdownx.snippets finds it (relative to the repository root)."""
-        return f"{EXERCISES_DIR}/{Path(self.page).with_suffix('').as_posix()}/{self.path.name}"
+        return f"{EXERCISES_DIR}/{self.folder}/{self.path.name}"
 
     def program(self, *names: str) -> str:
         """The named sections joined into one script, e.g. ``program("starter", "check")``."""
@@ -173,7 +180,8 @@ def parse(path: Path, root: Path = ROOT) -> Exercise:
         raise ExerciseError(f"{where}: mark the line(s) the reader changes in the starter with a '{TODO}' comment")
     if kind == "open" and not answer.strip():
         raise ExerciseError(f"{where}: an open exercise needs an 'Answer:' part (discussion, further reading)")
-    page = Path(*rel.parts[:-1]).as_posix() + ".md"
+    folder = Path(*rel.parts[:-1]).as_posix()
+    page = folder + (".ipynb" if (root / "docs" / f"{folder}.ipynb").is_file() else ".md")
     return Exercise(
         path=path, page=page, number=int(name["number"]), slug=name["slug"], title=title,
         difficulty=difficulty, kind=kind, prompt=prompt.strip("\n"), answer=answer.strip("\n"), sections=sections,
@@ -191,11 +199,11 @@ def by_page(root: Path = ROOT) -> dict[str, list[Exercise]]:
     for path in exercise_files(root):
         ex = parse(path, root)
         pages.setdefault(ex.page, []).append(ex)
-    for page, items in pages.items():
+    for items in pages.values():
         items.sort(key=lambda e: e.number)
         numbers = [e.number for e in items]
         if len(set(numbers)) != len(numbers):
-            raise ExerciseError(f"exercises/{page[:-3]}/: two files share a number: {numbers}")
+            raise ExerciseError(f"exercises/{items[0].folder}/: two files share a number: {numbers}")
     return pages
 
 
@@ -211,7 +219,7 @@ def _fence(ex: Exercise, section: str, options: str) -> str:
 
 
 def _session(ex: Exercise) -> str:
-    return "ex-" + re.sub(r"[^a-z0-9]+", "-", f"{ex.page[:-3]}-{ex.number:02d}")
+    return "ex-" + re.sub(r"[^a-z0-9]+", "-", f"{ex.folder}-{ex.number:02d}")
 
 
 def render_exercise(ex: Exercise, index: int) -> str:
@@ -246,16 +254,18 @@ def render_exercise(ex: Exercise, index: int) -> str:
 
 def render_page(page: str, exercises: list[Exercise], root: Path = ROOT) -> str:
     """The ``## Exercises`` section for one page."""
+    # A notebook's exercises are added to its HTML, where MkDocs no longer rewrites links: use the URL.
     up = "../" * page.count("/")
+    index = f"{up}../exercises/" if page.endswith(".ipynb") else f"{up}exercises.md"
     parts = [
         "## Exercises {#exercises}",
         "Easy first. *Predict* questions: decide what the code prints, then open the answer. "
         "*Code* tasks: each starter runs as it is; change the lines marked `# TODO`, then paste the "
         "check under your code: it raises `AssertionError` until your change does what was asked. "
         "Every solution on this page ran, with its check, when the site was built. "
-        f"[All exercises]({up}exercises.md).",
+        f"[All exercises]({index}).",
     ]
-    understanding = root / EXERCISES_DIR / page[:-3] / "understanding.md"
+    understanding = root / EXERCISES_DIR / Path(page).with_suffix("") / "understanding.md"
     if understanding.is_file():
         parts += ["### Check your understanding {#check-your-understanding}", understanding.read_text(encoding="utf-8").strip()]
     parts += [render_exercise(ex, i) for i, ex in enumerate(exercises, 1)]
@@ -263,11 +273,16 @@ def render_page(page: str, exercises: list[Exercise], root: Path = ROOT) -> str:
 
 
 def page_title(page: str, root: Path = ROOT) -> str:
+    """The page's first ``# `` heading (of a notebook: of its first markdown cell that has one)."""
     source = root / "docs" / page
-    for line in source.read_text(encoding="utf-8").splitlines() if source.is_file() else []:
-        if line.startswith("# "):
-            return line[2:].strip()
-    return page
+    if not source.is_file():
+        return page
+    if source.suffix == ".ipynb":
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = source.read_text(encoding="utf-8")
+    return next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), page)
 
 
 def render_index(pages: dict[str, list[Exercise]], order: list[str], root: Path = ROOT) -> str:
@@ -300,9 +315,9 @@ def on_config(config, **kwargs):
 
 def on_files(files, config, **kwargs):
     known = {f.src_uri for f in files}
-    for page in _state["pages"]:
+    for page, items in _state["pages"].items():
         if page not in known:
-            log.warning(f"exercises/{page[:-3]}/ holds exercises, but there is no page docs/{page}")
+            log.warning(f"exercises/{items[0].folder}/ holds exercises, but there is no page docs/{page}")
     return files
 
 
@@ -316,9 +331,22 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     if INDEX_MARKER in markdown:
         markdown = markdown.replace(INDEX_MARKER, render_index(_state["pages"], _state["order"], _state["root"]))
     exercises = _state["pages"].get(src)
-    if exercises:
+    if exercises and not src.endswith(".ipynb"):
         markdown = markdown.rstrip("\n") + "\n\n" + render_page(src, exercises, _state["root"])
     return markdown
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    """A notebook page is rendered from the notebook, not from Markdown: add its exercises as HTML,
+    converted with the site's own Markdown extensions (so their code runs like any block's)."""
+    src = page.file.src_uri
+    exercises = _state["pages"].get(src)
+    if not (exercises and src.endswith(".ipynb")):
+        return html
+    import markdown
+
+    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    return html + md.convert(render_page(src, exercises, _state["root"]))
 
 
 # ---------------------------------------------------------------- scaffolding
