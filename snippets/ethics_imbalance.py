@@ -72,6 +72,11 @@ with torch.no_grad():
     answers = torch.bincount(runs["rare"](x_test[y_test == RARE]).argmax(1), minlength=10)
 order = answers.argsort(descending=True)[:3].tolist()
 print("the rare run calls the 200 test pullovers:", ", ".join(f"{train.classes[c]} {answers[c]}" for c in order))
+for name in ("weighted", "resampled"):
+    change = recalls[name] - recalls["rare"]
+    loser = int(change.argmin())
+    print(f"{name}: {train.classes[RARE]} recall {recalls['rare'][RARE]:.2f} -> {recalls[name][RARE]:.2f}, "
+          f"paid for by {train.classes[loser]} {recalls['rare'][loser]:.2f} -> {recalls[name][loser]:.2f}")
 
 fig, ax = plt.subplots(figsize=(9, 3.8))
 width = 0.2
