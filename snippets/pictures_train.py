@@ -9,6 +9,9 @@ from dlnotes import Trainer
 from dlnotes.data import FastLoader
 from dlnotes.models import small_cnn
 
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # one thread is plenty for a model this small (and the build machine is shared)
+
 CLASSES = ["rising", "falling", "steady"]
 RATE, SECONDS, N_FFT, HOP = 8000, 0.5, 128, 128
 
@@ -62,3 +65,4 @@ axes[0].set_ylabel("frequency bin")
 fig.suptitle("What the CNN sees: one validation picture per class")
 fig.tight_layout()
 plt.show()
+torch.set_num_threads(threads)  # put the setting back
