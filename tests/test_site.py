@@ -9,8 +9,12 @@ import pytest
 from conftest import DOCS, NOTEBOOKS, PYTHON, ROOT, SNIPPETS, child_env, page_html
 from pages import article, normalize, notebook_page, python_blocks, soup, text_outputs
 
+from dlnotes._site_exercises import by_page
+
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 SNIPPET_TEXTS = {normalize(p.read_text(encoding="utf-8")): p.name for p in SNIPPETS.glob("*.py")}
+# The starters, solutions and checks of exercises/ are run by test_exercises.py (and checked to be shown).
+EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
 
 pytestmark = pytest.mark.site
 
@@ -58,7 +62,7 @@ def runnable_programs(page) -> tuple[list[str], list[str]]:
         return (["\n\n".join(b.code for b in blocks)] if blocks else []), []
     programs, covered, chain = [], [], []
     for block in blocks:
-        if block.excerpt:
+        if block.excerpt or normalize(block.code) in EXERCISE_TEXTS:
             continue
         if block.continued:
             assert chain, f"a 'Continued' block has nothing before it to continue:\n{block.code[:300]}"

@@ -92,6 +92,8 @@ def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
 
 
 def cmd_new_lesson(args) -> int:
+    from dlnotes._site_exercises import exercise_template
+
     root = Path(args.root)
     if not (root / "mkdocs.yml").is_file():
         raise SystemExit(f"error: --root {root} has no mkdocs.yml; run this from the repository root")
@@ -100,17 +102,19 @@ def cmd_new_lesson(args) -> int:
         raise SystemExit(f"error: --slug must be lowercase words joined by '-', got {slug!r}")
     page = root / "docs" / "lessons" / f"{slug}.md"
     snippet = root / "snippets" / f"{slug}.py"
-    for path in (page, snippet):
+    exercise = root / "exercises" / "lessons" / slug / "01_count_sneakers.py"  # format: docs/contributing.md#exercises
+    for path in (page, snippet, exercise):
         if path.exists():
             raise SystemExit(f"error: {path} already exists; not overwriting it (choose another --slug)")
     write_new(snippet, SNIPPET_TEMPLATE.format(title=args.title))
     write_new(page, LESSON_TEMPLATE.format(title=args.title, slug=slug))
-    print(f"created {page}")
-    print(f"created {snippet}")
+    write_new(exercise, exercise_template())
+    for path in (page, snippet, exercise):
+        print(f"created {path}")
     if args.nav:
         add_to_nav(root / "mkdocs.yml", args.title, f"lessons/{slug}.md")
         print(f"added '{args.title}' to the Lessons section of {root / 'mkdocs.yml'}")
-    print("next: write the page, then `make serve` to see it and `make test` to check it")
+    print("next: write the page and 3-6 exercises for it, then `make serve` to see it and `make test` to check it")
     return 0
 
 

@@ -1,0 +1,282 @@
+"""Exercises (``exercises/``): every starter runs as pasted, every solution passes its check, every
+starter of a code exercise fails it, every theory, CNN and lesson page has 3–6 exercises, and the
+built pages show exactly the tested code.
+
+Running ~150 programs in fresh interpreters would spend most of the time importing torch, so the
+programs run in children forked from one fresh interpreter that has imported the heavy libraries
+and done nothing else. A child gets what a pasted script gets in a fresh ``python script.py``: a
+new ``__main__`` namespace (so a missing import still fails), its own working folder, ``argv`` and
+``sys.path[0]``, torch's default seed (the parent drew no random numbers), matplotlib's default
+(non-interactive) backend. ``test_forked_runs_match_fresh_interpreters`` compares both ways on
+every predict exercise, whose output must not vary.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import DOCS, PYTHON, ROOT, child_env, page_html
+from pages import article, normalize, python_blocks, soup
+
+from dlnotes._site_exercises import (
+    EXERCISES_DIR,
+    INDEX_MARKER,
+    by_page,
+    exercise_template,
+    page_title,
+    parse,
+)
+
+SECTION_DIRS = ("theory", "cnn", "lessons")
+# Pages of those sections that need no exercises, and why (keep it to pages that teach nothing new).
+EXEMPT = {
+    "theory/index.md": "section index: a list of the theory pages",
+    "cnn/index.md": "section index: a list of the CNN pages",
+    "lessons/index.md": "section index: a list of the lessons",
+}
+MIN_PER_PAGE, MAX_PER_PAGE = 3, 6
+TIMEOUT = 120
+
+PAGES = by_page(ROOT)
+EXERCISES = [ex for items in PAGES.values() for ex in items]
+
+
+def ex_id(ex) -> str:
+    return f"{ex.page[:-3]}/{ex.path.name}"
+
+
+RUNNER = textwrap.dedent(
+    r'''
+    import json, os, runpy, signal, sys, traceback
+    import numpy, torch, torch.nn, torch.nn.functional, matplotlib, matplotlib.pyplot  # noqa: F401
+    import dlnotes, dlnotes.data, dlnotes.models, dlnotes.trainer, dlnotes.conv, dlnotes.kernels  # noqa: F401
+
+    def child(job):
+        out = os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        err = os.open(job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        os.chdir(job["cwd"])
+        sys.argv, sys.path[0] = [job["script"]], job["cwd"]
+        signal.alarm(job["timeout"])
+        code = 0
+        try:
+            runpy.run_path(job["script"], run_name="__main__")
+        except SystemExit as stop:
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    jobs, width = json.load(sys.stdin), int(sys.argv[1])
+    results, running, queue = {}, {}, list(jobs)
+    while queue or running:
+        while queue and len(running) < width:
+            job = queue.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                child(job)
+            running[pid] = job["name"]
+        pid, status = os.wait()
+        results[running.pop(pid)] = os.waitstatus_to_exitcode(status)
+    json.dump(results, sys.stdout)
+    '''
+)
+
+
+def template_exercise(root: Path):
+    """The exercise ``new-lesson`` writes, as a file under ``root``."""
+    path = root / EXERCISES_DIR / "lessons" / "new-lesson" / "01_count_sneakers.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(exercise_template(), encoding="utf-8")
+    return parse(path, root)
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory) -> dict:
+    """Every program of every exercise (and of new-lesson's template), run once:
+    {"<exercise id>:<program>": (returncode, stdout, stderr)}."""
+    base = tmp_path_factory.mktemp("exercise-runs")
+    jobs = []
+    for ex in EXERCISES + [template_exercise(base / "template")]:
+        programs = {"starter": ("starter",)} if "starter" in ex.sections else {}
+        if "check" in ex.sections:
+            programs["starter+check"] = ("starter", "check")
+        if "solution" in ex.sections:
+            programs["solution+check"] = ("solution", "check") if "check" in ex.sections else ("solution",)
+        for label, names in programs.items():
+            name = f"{ex_id(ex)}:{label}"
+            cwd = base / f"{len(jobs):03d}"
+            cwd.mkdir()
+            (cwd / "exercise.py").write_text(ex.program(*names), encoding="utf-8")
+            jobs.append({"name": name, "cwd": str(cwd), "script": str(cwd / "exercise.py"), "timeout": TIMEOUT,
+                         "stdout": str(cwd / "stdout.txt"), "stderr": str(cwd / "stderr.txt")})
+    proc = subprocess.run([PYTHON, "-c", RUNNER, "2"], input=json.dumps(jobs), capture_output=True, text=True,
+                          env=child_env(), timeout=TIMEOUT * len(jobs))
+    assert proc.returncode == 0, f"the exercise runner failed:\n{proc.stderr[-3000:]}"
+    codes = json.loads(proc.stdout)
+    return {job["name"]: (codes[job["name"]], Path(job["stdout"]).read_text(), Path(job["stderr"]).read_text()) for job in jobs}
+
+
+def theory_cnn_lesson_pages() -> list[str]:
+    return sorted(p.relative_to(DOCS).as_posix() for d in SECTION_DIRS for p in (DOCS / d).glob("*.md"))
+
+
+# ------------------------------------------------------------------ the format
+
+
+def test_the_site_has_enough_exercises():
+    kinds = [ex.kind for ex in EXERCISES]
+    assert len(EXERCISES) >= 40, f"{len(EXERCISES)} exercises; the site promises at least 40"
+    assert kinds.count("code") >= 25, f"{kinds.count('code')} code exercises; the site promises at least 25"
+
+
+@pytest.mark.parametrize("page", theory_cnn_lesson_pages())
+def test_every_page_has_three_to_six_exercises(page):
+    if page in EXEMPT:
+        return
+    items = PAGES.get(page, [])
+    folder = f"{EXERCISES_DIR}/{page[:-3]}/"
+    how = (
+        f"Add one file per exercise under {folder}, named <nn>_<slug>.py (01_..., 02_..., easy first), "
+        f"in the format of docs/contributing.md#exercises (copy e.g. {EXERCISES[0].snippet} and edit it): "
+        "at least one 'code' exercise (starter with # TODO lines, solution, check) and one 'open' question "
+        "with further reading. Index pages only: add the page to EXEMPT in tests/test_exercises.py with a reason."
+    )
+    assert MIN_PER_PAGE <= len(items) <= MAX_PER_PAGE, f"docs/{page} has {len(items)} exercises; it needs {MIN_PER_PAGE}–{MAX_PER_PAGE}. {how}"
+    kinds = {ex.kind for ex in items}
+    assert "code" in kinds and "open" in kinds, f"docs/{page} has exercises of kinds {sorted(kinds)}. {how}"
+    order = ["easy", "medium", "hard"]
+    levels = [order.index(ex.difficulty) for ex in items]
+    assert levels == sorted(levels), f"{folder}: number the exercises easy first: {[ex.difficulty for ex in items]}"
+
+
+def test_exemptions_are_real_pages():
+    for page in EXEMPT:
+        assert (DOCS / page).is_file(), f"EXEMPT lists docs/{page}, which does not exist"
+
+
+def test_every_exercise_folder_belongs_to_a_page():
+    for page in PAGES:
+        assert (DOCS / page).is_file(), f"{EXERCISES_DIR}/{page[:-3]}/ holds exercises, but docs/{page} does not exist"
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.kind == "open"], ids=ex_id)
+def test_open_questions_point_to_further_reading(ex):
+    assert "](http" in ex.answer, f"{ex_id(ex)}: the answer of an open question links to further reading"
+
+
+# ------------------------------------------------------------------ running them
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "starter" in ex.sections], ids=ex_id)
+def test_starter_runs_as_pasted(ex, runs):
+    code, out, err = runs[f"{ex_id(ex)}:starter"]
+    assert code == 0, f"the starter of {ex_id(ex)} fails as it is:\n{err[-3000:]}"
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "solution" in ex.sections], ids=ex_id)
+def test_solution_passes_its_check(ex, runs):
+    code, out, err = runs[f"{ex_id(ex)}:solution+check"]
+    assert code == 0, f"the solution of {ex_id(ex)} fails its check:\n{err[-3000:]}"
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "check" in ex.sections], ids=ex_id)
+def test_check_on_the_starter(ex, runs):
+    """A code starter is deliberately incomplete: its check must fail, with an AssertionError
+    (a NameError would mean the check uses names the starter does not define). The check of a
+    predict exercise asserts a fact about the code shown, so it passes."""
+    code, out, err = runs[f"{ex_id(ex)}:starter+check"]
+    if ex.kind == "code":
+        assert code != 0, f"the check of {ex_id(ex)} passes on the unchanged starter, so it checks nothing"
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        assert last.startswith("AssertionError"), f"the check of {ex_id(ex)} on the starter should fail with AssertionError, got:\n{err[-2000:]}"
+    else:
+        assert code == 0, f"the check of predict exercise {ex_id(ex)} fails:\n{err[-3000:]}"
+
+
+# One predict exercise per section (their output must not vary): a sample, as a fresh python costs seconds.
+PREDICT_SAMPLE = list({ex.page.split("/")[0]: ex for ex in reversed(EXERCISES) if ex.kind == "predict"}.values())
+
+
+def test_forked_runs_match_fresh_interpreters(runs, tmp_path):
+    """The shortcut above is faithful: a predict program run in a fresh ``python`` prints the same."""
+    assert PREDICT_SAMPLE, "no predict exercises to compare"
+    for ex in PREDICT_SAMPLE:
+        script = tmp_path / f"{ex.page[:-3].replace('/', '_')}_{ex.path.name}"
+        script.write_text(ex.program("starter"), encoding="utf-8")
+        proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT)
+        code, out, err = runs[f"{ex_id(ex)}:starter"]
+        assert proc.returncode == code == 0, f"{ex_id(ex)}:\n{proc.stderr[-2000:]}\n{err[-2000:]}"
+        assert proc.stdout == out, f"{ex_id(ex)} prints differently in a fresh python (a predict program must not vary)"
+
+
+# ------------------------------------------------------------------ the built site
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_page_shows_the_tested_code(page, built_site):
+    """The page's exercises are the files' sections, verbatim, and each solution ran at the build."""
+    html = soup(page_html(built_site["dir"], DOCS / page))
+    shown = [normalize(b.code) for b in python_blocks(html)]
+    body = article(html)
+    for ex in PAGES[page]:
+        assert body.find(id=ex.anchor), f"docs/{page} has no heading #{ex.anchor} for {ex_id(ex)}"
+        for name in ("starter", "solution", "check"):
+            if name in ex.sections:
+                assert normalize(ex.sections[name]) in shown, f"docs/{page} does not show the {name} of {ex_id(ex)}"
+    outputs = body.select(".admonition.success .language-text, details.success .language-text")
+    printed = sum(ex.kind == "predict" or "solution" in ex.sections for ex in PAGES[page])
+    assert len(outputs) >= printed, f"docs/{page}: {len(outputs)} build outputs in the answer boxes for {printed} exercises that print"
+
+
+@pytest.mark.site
+def test_exercises_page_lists_every_exercise(built_site):
+    page = soup(built_site["dir"] / "exercises" / "index.html")
+    body = article(page)
+    assert INDEX_MARKER not in str(body)
+    links = {a["href"] for a in body.select("table a")}
+    for ex in EXERCISES:
+        target = f"../{ex.page[:-3]}/#{ex.anchor}"
+        assert target in links, f"docs/exercises.md does not link to {ex_id(ex)} ({target})"
+        assert page_title(ex.page) in body.get_text()
+    assert f"{len(EXERCISES)} exercises" in body.get_text()
+
+
+def test_new_lesson_scaffolds_a_valid_exercise(tmp_path, runs):
+    """``new-lesson`` writes a first exercise in the format, never over an existing one; the template
+    parses, its starter runs, its check fails on the starter and passes on the solution."""
+    from dlnotes.cli import main
+
+    (tmp_path / "docs" / "lessons").mkdir(parents=True)
+    (tmp_path / "snippets").mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    assert main(["new-lesson", "Lesson 9: Tests", "--root", str(tmp_path), "--no-nav"]) == 0
+    path = tmp_path / EXERCISES_DIR / "lessons" / "lesson-9-tests" / "01_count_sneakers.py"
+    ex = parse(path, tmp_path)
+    assert (ex.page, ex.kind) == ("lessons/lesson-9-tests.md", "code")
+    assert path.read_text(encoding="utf-8") == exercise_template()
+    name = "lessons/new-lesson/01_count_sneakers.py"
+    assert runs[f"{name}:starter"][0] == 0, runs[f"{name}:starter"][2]
+    assert runs[f"{name}:starter+check"][0] != 0 and "AssertionError" in runs[f"{name}:starter+check"][2]
+    assert runs[f"{name}:solution+check"][0] == 0, runs[f"{name}:solution+check"][2]
+    path.write_text("mine\n")
+    with pytest.raises(SystemExit, match="already exists"):
+        main(["new-lesson", "Lesson 9: Tests", "--root", str(tmp_path), "--no-nav"])
+    assert path.read_text() == "mine\n"
+
+
+def test_exercise_files_are_ruff_clean():
+    proc = subprocess.run([PYTHON, "-m", "ruff", "check", "--no-cache", EXERCISES_DIR], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
