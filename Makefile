@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install serve build test bench clean
+.PHONY: install serve build test test-fast bench clean
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ build: install
 
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The package's unit tests only (no site build, no snippets): the inner loop.
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m "not slow and not site" --timeout 120 $(PYTEST_ARGS)
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

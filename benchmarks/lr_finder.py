@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from dlnotes._io import atomic_write
 from dlnotes.data import ArrayImageDataset, FastLoader, fashion_mnist
-from dlnotes.lr_finder import SUGGESTIONS, atomic_write
+from dlnotes.lr_finder import SUGGESTIONS
 from dlnotes.models import small_cnn
 from dlnotes.trainer import Trainer
 

@@ -18,7 +18,6 @@ run misses the bar.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
@@ -28,34 +27,16 @@ import numpy as np
 import torch
 from PIL import Image
 
-from dlnotes.clean import folder_files, suspects
-from dlnotes.data import FastLoader, fashion_mnist
+from dlnotes.clean import folder_files, plant_mislabels, suspects
+from dlnotes.data import FastLoader
 from dlnotes.models import small_cnn
 from dlnotes.trainer import Trainer
-
-
-def plant(root: Path, per_class: int, rate: float, seed: int) -> dict[str, str]:
-    """Write root/<class>/*.png with a share ``rate`` under a wrong class; {file name: true class} of those."""
-    train, _ = fashion_mnist(sample=True)
-    names = [c.replace("/", "-") for c in train.classes]
-    rng, taken, planted = random.Random(seed), [0] * 10, {}
-    for i, target in enumerate(train.targets.tolist()):
-        if taken[target] == per_class:
-            continue
-        taken[target] += 1
-        label = rng.choice([c for c in range(10) if c != target]) if rng.random() < rate else target
-        path = root / names[label] / f"{i:05d}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(train.data[i].numpy()).save(path)
-        if label != target:
-            planted[path.name] = names[target]
-    return planted
 
 
 def run(per_class: int, rate: float, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "data"
-        planted = plant(root, per_class, rate, seed)
+        planted = plant_mislabels(root, per_class, rate, seed)
         files = folder_files(root)
         images = torch.stack([torch.from_numpy(np.array(Image.open(p))) for p, _ in files.samples])
         torch.manual_seed(seed)

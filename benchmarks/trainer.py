@@ -29,9 +29,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from dlnotes.data import fashion_mnist, fast_loaders
-from dlnotes.models import small_cnn, small_resnet
-from dlnotes.trainer import Trainer
+from dlnotes import Trainer, fashion_mnist, fast_loaders, small_cnn, small_resnet
+from dlnotes._io import atomic_write
 
 # Recipes for the time-to-accuracy runs: the model, the batch size, the one-cycle run.
 RECIPES = {
@@ -217,9 +216,7 @@ def main(argv=None) -> int:
             runs.update({r["recipe"]: dict(r, date=record["date"], threads=record["threads"])
                          for r in record.get("time_to_accuracy", [])})
             record = {**old, **record, "time_to_accuracy": sorted(runs.values(), key=lambda r: r["recipe"])}
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
         print(f"results written to {path}")
     return 0
 

@@ -17,11 +17,11 @@ import gzip
 import hashlib
 import io
 import lzma
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from dlnotes._io import atomic_write
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "dlnotes" / "_data" / "fashion_mnist_sample.npz.xz"
 
@@ -63,10 +63,7 @@ def main() -> None:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     data = lzma.compress(buf.getvalue(), preset=9 | lzma.PRESET_EXTREME)
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, prefix=".sample-")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, OUT)
+    atomic_write(OUT, lambda tmp: Path(tmp).write_bytes(data))
     print(f"wrote {OUT} ({len(data) / 1e6:.2f} MB, sha256 {hashlib.sha256(data).hexdigest()[:16]})")
 
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from dlnotes.models import small_cnn
+from dlnotes import small_cnn
 
 torch.manual_seed(0)
 model = small_cnn(n_classes=10)

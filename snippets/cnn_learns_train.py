@@ -4,9 +4,7 @@ import copy
 
 import torch
 
-from dlnotes.data import FastLoader, fashion_mnist
-from dlnotes.models import small_cnn
-from dlnotes.trainer import Trainer
+from dlnotes import FastLoader, Trainer, fashion_mnist, small_cnn
 
 torch.manual_seed(0)
 train, test = fashion_mnist(sample=True)

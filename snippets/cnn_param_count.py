@@ -14,6 +14,8 @@ fc = nn.Linear(64, 10)
 print("Linear(64 -> 10): 64 × 10 weights + 10 biases =", 64 * 10 + 10,
       "| PyTorch:", sum(p.numel() for p in fc.parameters()))
 
-dense = nn.Linear(28 * 28, 32 * 28 * 28)
-print(f"a fully connected layer from a 28×28 image to 32 maps of 28×28 would need "
-      f"{sum(p.numel() for p in dense.parameters()):,} parameters")
+block1 = nn.Conv2d(1, 16, kernel_size=3, padding=1, bias=False)  # small_cnn's first convolution
+dense = nn.Linear(28 * 28, 16 * 28 * 28, bias=False)  # the same 16 maps of 28×28, fully connected
+print(f"from a 28×28 image to 16 maps of 28×28: a convolution needs "
+      f"{sum(p.numel() for p in block1.parameters()):,} weights, a fully connected layer "
+      f"{sum(p.numel() for p in dense.parameters()):,}")

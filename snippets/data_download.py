@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dlnotes.data import download_images, fashion_mnist
+from dlnotes import download_images, fashion_mnist
 
 work = Path(tempfile.mkdtemp())
 site = work / "site"
@@ -40,11 +40,11 @@ urls = work / "urls.txt"  # one URL per line (a CSV with a URL column works too)
 urls.write_text("".join(f"{base}/{name}\n" for name in ("boot.png", "shirt.jpg", "not-a-photo.jpg", "gone.jpg")))
 
 dest = work / "data" / "train" / "clothes"
-report = download_images(urls, dest, timeout=5, retries=2, progress=False)
+report = download_images(dest, urls, timeout=5, retries=2, progress=False)
 print(str(report).replace(base, "http://127.0.0.1:PORT"))
 print("saved:", sorted(p.suffix for p in report.saved), "(extensions from the content, not the URL)")
 
-again = download_images(urls, dest, timeout=5, retries=0, progress=False)
+again = download_images(dest, urls, timeout=5, retries=0, progress=False)
 print("second run:", len(again.saved), "downloaded,", len(again.existing), "already there")
 server.shutdown()
 shutil.rmtree(work)  # tidy up the temporary folder

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import torch
 
-from dlnotes.data import fashion_mnist, fast_loaders, show_batch
+from dlnotes import fashion_mnist, fast_loaders, show_batch
 
 device = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
 train, test = fashion_mnist(sample=True)

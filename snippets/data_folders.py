@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dlnotes.data import fashion_mnist, image_folders
+from dlnotes import fashion_mnist, image_folders
 
 train, test = fashion_mnist(sample=True)
 work = Path(tempfile.mkdtemp())

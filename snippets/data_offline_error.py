@@ -2,7 +2,7 @@
 
 import tempfile
 
-from dlnotes.data import mnist
+from dlnotes import mnist
 
 root = tempfile.mkdtemp()  # an empty cache folder, and no download allowed
 try:

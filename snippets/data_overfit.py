@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from dlnotes.data import FastLoader, fashion_mnist
+from dlnotes import FastLoader, fashion_mnist
 
 torch.manual_seed(0)
 train, test = fashion_mnist(sample=True)
@@ -48,9 +48,12 @@ for _ in range(40):  # epochs
 
 train_losses, valid_losses, valid_accs = zip(*history, strict=True)
 best = min(range(len(history)), key=lambda e: valid_losses[e])
+# the notes' sign of overfitting: a training loss "much lower" than the validation loss (here: under half)
+gap = next((e for e in range(len(history)) if train_losses[e] < 0.5 * valid_losses[e]), None)
 print("epoch  train loss  valid loss  valid accuracy")
-for e in sorted({0, 2, best, 19, 39}):
+for e in sorted({0, 2, best, 19, 39} | ({gap} if gap is not None else set())):
     print(f"{e + 1:5d}  {train_losses[e]:10.4f}  {valid_losses[e]:10.3f}  {valid_accs[e]:14.3f}")
+print(f"training loss under half the validation loss from epoch {gap + 1 if gap is not None else 'never'}")
 print(f"lowest validation loss after epoch {best + 1}")
 
 fig, ax = plt.subplots(figsize=(7, 4))

@@ -2,7 +2,7 @@
 
 import matplotlib.pyplot as plt
 
-from dlnotes.data import fashion_mnist, show_batch
+from dlnotes import fashion_mnist, show_batch
 
 train, _ = fashion_mnist(sample=True)
 show_batch(train, n=16, ncols=8, seed=0, title="16 training images and their labels")

@@ -6,7 +6,7 @@ import time
 from torch.utils.data import DataLoader
 from torchvision.transforms import ToTensor
 
-from dlnotes.data import FastLoader, fashion_mnist
+from dlnotes import FastLoader, fashion_mnist
 
 train, _ = fashion_mnist(sample=True, transform=ToTensor())
 

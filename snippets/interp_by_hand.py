@@ -2,7 +2,7 @@
 
 import torch
 
-from dlnotes.interpret import ClassificationInterpretation
+from dlnotes import ClassificationInterpretation
 
 classes = ["cat", "dog", "fox"]
 actual = torch.tensor([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])

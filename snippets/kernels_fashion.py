@@ -2,7 +2,7 @@
 
 import matplotlib.pyplot as plt
 
-from dlnotes.data import fashion_mnist
+from dlnotes import fashion_mnist
 from dlnotes.kernels import KERNELS, apply_kernel
 
 train, _ = fashion_mnist(sample=True)

@@ -2,7 +2,7 @@
 
 import torch
 
-from dlnotes.data import fashion_mnist, fast_loaders
+from dlnotes import fashion_mnist, fast_loaders
 
 torch.manual_seed(0)
 train, test = fashion_mnist(sample=True)  # 10,000 training and 2,000 test images, shipped with the package

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dlnotes.data import fashion_mnist
+from dlnotes import fashion_mnist
 
 train, test = fashion_mnist(sample=True)
 folders = [name.replace("/", "-") for name in train.classes]  # "T-shirt/top" can't be a folder name

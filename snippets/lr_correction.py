@@ -2,9 +2,7 @@
 
 import torch
 
-from dlnotes import Trainer
-from dlnotes.data import FastLoader, fashion_mnist
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, Trainer, fashion_mnist, small_cnn
 
 train, test = fashion_mnist(sample=True)
 train_loader = FastLoader(train.data[:3200], train.targets[:3200], batch_size=64, shuffle=True, device="cpu", seed=0)

@@ -4,8 +4,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib import pyplot as plt
 
-from dlnotes.data import FastLoader, fashion_mnist
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, fashion_mnist, small_cnn
 
 train, _ = fashion_mnist(sample=True)  # the embedded sample: no download
 loader = FastLoader(train.data[:3200], train.targets[:3200], batch_size=64, shuffle=True, device="cpu", seed=0)

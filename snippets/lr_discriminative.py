@@ -3,9 +3,7 @@
 import torch
 from matplotlib import pyplot as plt
 
-from dlnotes import Trainer
-from dlnotes.data import FastLoader, fashion_mnist
-from dlnotes.models import small_cnn
+from dlnotes import FastLoader, Trainer, fashion_mnist, small_cnn
 
 train, _ = fashion_mnist(sample=True)
 loader = FastLoader(train.data[:1280], train.targets[:1280], batch_size=64, shuffle=True, device="cpu", seed=0)

@@ -2,7 +2,7 @@
 
 from matplotlib import pyplot as plt
 
-from dlnotes.trainer import one_cycle_schedule
+from dlnotes import one_cycle_schedule
 
 steps = 2 * 157  # 2 epochs of the 10,000-image sample in batches of 64
 lrs, moms = one_cycle_schedule(steps, max_lr=0.04)

@@ -6,7 +6,7 @@ import time
 import torch
 from torch import nn
 
-from dlnotes.models import small_cnn
+from dlnotes import small_cnn
 
 torch.manual_seed(0)
 x, y = torch.randn(256, 1, 28, 28), torch.randint(0, 10, (256,))

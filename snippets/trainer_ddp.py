@@ -15,9 +15,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from dlnotes.data import fashion_mnist
-from dlnotes.models import small_cnn
-from dlnotes.trainer import Trainer
+from dlnotes import Trainer, fashion_mnist, small_cnn
 
 
 def as_tensors(dataset):

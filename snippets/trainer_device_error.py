@@ -1,6 +1,6 @@
 """Asking for a GPU that isn't there: the error says why, and what to do."""
 
-from dlnotes.trainer import select_device
+from dlnotes import select_device
 
 print("auto picks:", select_device("auto"))
 try:

@@ -8,7 +8,7 @@ saved-tensors hooks let us count those exactly, on any device (here the CPU).
 import torch
 from torch import nn
 
-from dlnotes.models import small_resnet
+from dlnotes import small_resnet
 
 torch.manual_seed(0)
 model = small_resnet(width=32)

@@ -1,4 +1,4 @@
-"""Tests for dlnotes.data: offline datasets, folder datasets, verify/download, FastLoader, show_batch.
+"""Tests for dlnotes.data: offline datasets, folder datasets, verify/download, FastLoader.
 
 Nothing here touches the network: downloads are monkeypatched to fail, and download_images
 talks to an HTTP server on 127.0.0.1 that the test starts.
@@ -10,17 +10,20 @@ import gzip
 import http.server
 import io
 import shutil
+import stat
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torchvision.datasets
+from conftest import new_file_mode
 from PIL import Image
 
 from dlnotes import data as D
+from dlnotes._io import move_no_clobber
+from dlnotes.data import offline as M
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 needs_debian = pytest.mark.skipif(not DEBIAN.is_dir(), reason="needs Debian's dataset-fashion-mnist package")
@@ -63,9 +66,9 @@ def test_sample_is_balanced_real_images(sample):
 @needs_debian
 def test_sample_matches_debian_files_by_content(sample):
     D.check_fashion_mnist_files(DEBIAN)  # raises if any sampled image or label differs
-    arrays = D._load_sample_arrays()
-    full = D._read_idx(DEBIAN / "train-images-idx3-ubyte.gz")
-    labels = D._read_idx(DEBIAN / "train-labels-idx1-ubyte.gz")
+    arrays = M._load_sample_arrays()
+    full = M._read_idx(DEBIAN / "train-images-idx3-ubyte.gz")
+    labels = M._read_idx(DEBIAN / "train-labels-idx1-ubyte.gz")
     index = arrays["train_index"]
     assert len(set(index.tolist())) == 10_000
     assert np.array_equal(full[index], sample[0].data.numpy())
@@ -92,7 +95,7 @@ def _write_idx(path: Path, array: np.ndarray) -> None:
 
 @pytest.mark.slow
 @needs_debian
-def test_full_fashion_mnist_offline_from_debian(tmp_path, offline):
+def test_full_fashion_mnist_offline_from_debian(tmp_path, offline, monkeypatch):
     train, test = D.fashion_mnist(root=tmp_path)
     assert (len(train), len(test)) == (60_000, 10_000)
     assert train.classes == D.FASHION_CLASSES and offline == []
@@ -101,17 +104,13 @@ def test_full_fashion_mnist_offline_from_debian(tmp_path, offline):
     assert image.shape == (1, 28, 28) and isinstance(label, int)
     assert (tmp_path / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").stat().st_size == 16 + 60_000 * 784
     # the second call is served by the cache alone
-    D_dir = D.DEBIAN_FASHION_DIR
-    try:
-        D.DEBIAN_FASHION_DIR = tmp_path / "nowhere"
-        again, _ = D.fashion_mnist(root=tmp_path, download=False)
-    finally:
-        D.DEBIAN_FASHION_DIR = D_dir
+    monkeypatch.setattr(M, "DEBIAN_FASHION_DIR", tmp_path / "nowhere")  # patched where it is used
+    again, _ = D.fashion_mnist(root=tmp_path, download=False)
     assert torch.equal(again.data[:100], train.data[:100])
 
 
 def test_fashion_mnist_error_lists_the_ways(tmp_path, monkeypatch, offline):
-    monkeypatch.setattr(D, "DEBIAN_FASHION_DIR", tmp_path / "no-debian-here")
+    monkeypatch.setattr(M, "DEBIAN_FASHION_DIR", tmp_path / "no-debian-here")
     with pytest.raises(RuntimeError) as info:
         D.fashion_mnist(root=tmp_path)
     message = str(info.value)
@@ -137,7 +136,7 @@ def test_mnist_error_lists_the_ways_without_debian(tmp_path, offline):
 
 @pytest.mark.slow
 @needs_debian
-def test_mnist_reads_gzipped_files_put_in_the_cache(tmp_path, offline):
+def test_mnist_reads_gzipped_files_put_in_the_cache(tmp_path, offline, umask):
     # MNIST's files have Fashion-MNIST's format; Debian's Fashion-MNIST files stand in for them.
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
@@ -147,7 +146,8 @@ def test_mnist_reads_gzipped_files_put_in_the_cache(tmp_path, offline):
     assert (len(train), len(test)) == (60_000, 10_000) and offline == []
     assert train.classes[0] == "0 - zero" and len(train.classes) == 10
     assert len(list(raw.glob("*.gz"))) == 4, "the user's files are kept"
-    expected = D._read_idx(DEBIAN / "t10k-images-idx3-ubyte.gz")[:5]
+    assert all(stat.S_IMODE(f.stat().st_mode) == new_file_mode(umask) for f in raw.glob("*-ubyte"))
+    expected = M._read_idx(DEBIAN / "t10k-images-idx3-ubyte.gz")[:5]
     assert np.array_equal(test.data[:5].numpy(), expected)
 
 
@@ -230,6 +230,16 @@ def test_image_folders_train_valid_layout(tmp_path, sample):
     assert image.shape == (3, 32, 32) and image.dtype == torch.float32 and label == valid.samples[4][1]
     assert sorted(Path(p) for p, _ in valid.samples) == sorted(f for fs in made_valid.values() for f in fs)
     assert train.targets == [label for _, label in train.samples]
+
+
+def test_transform_none_means_pil_images_everywhere(tmp_path, sample):
+    """As in torchvision: the default transform gives tensors, transform=None the PIL images."""
+    _make_folder(tmp_path / "train", sample, 2, classes=(0, 1))
+    splits = D.image_folders(tmp_path, size=16, valid_pct=0.5, transform=None)
+    assert isinstance(splits.train[0][0], Image.Image) and splits.train[0][0].size == (16, 16)
+    assert isinstance(D.fashion_mnist(sample=True, transform=None)[0][0][0], Image.Image)
+    tensor = D.image_folders(tmp_path, size=16, valid_pct=0.5).train[0][0]
+    assert torch.equal(tensor, D.to_tensor(splits.train[0][0]))
 
 
 def test_image_folders_resize_modes_and_grayscale(tmp_path, sample):
@@ -373,8 +383,8 @@ def test_moving_and_saving_without_hard_links(tmp_path, sample, monkeypatch):
     staged = tmp_path / "staged.bin"
     staged.write_bytes(b"new content")
     target.write_bytes(b"old content")
-    assert D._link_new(staged, target, rename=False) is None
-    assert target.read_bytes() == b"old content"
+    assert move_no_clobber(staged, target, rename=False) is None
+    assert target.read_bytes() == b"old content" and staged.read_bytes() == b"new content"
 
 
 def test_verify_images_delete_when_asked(tmp_path, sample):
@@ -403,6 +413,7 @@ def _image_bytes(fmt: str, colour) -> bytes:
 def server():
     """An HTTP server on 127.0.0.1: good images, a web page, a 404, a slow answer, a flaky one."""
     hits: dict[str, int] = {}
+    release = threading.Event()  # the slow answer waits for the end of the test, not for a clock
     routes = {
         "/cat.jpg": _image_bytes("JPEG", (250, 0, 0)),
         "/dog.png": _image_bytes("PNG", (0, 250, 0)),
@@ -415,7 +426,7 @@ def server():
             hits[self.path] = hits.get(self.path, 0) + 1
             try:
                 if self.path == "/slow.jpg":
-                    time.sleep(5.0)  # well past the client timeout below, even on a loaded machine
+                    release.wait(60)  # past any client timeout: answered only when the test is over
                 if self.path == "/flaky.jpg" and hits[self.path] == 1:
                     self.send_error(503)
                     return
@@ -439,11 +450,12 @@ def server():
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    release.set()
     httpd.shutdown()
     httpd.server_close()
 
 
-def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys):
+def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys, umask):
     base, hits = server
     urls = tmp_path / "urls.csv"
     urls.write_text(
@@ -460,7 +472,7 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys)
     dest = tmp_path / "images" / "cats"
     dest.mkdir(parents=True)
     (dest / "mine.jpg").write_bytes(b"the user's own file")
-    report = D.download_images(urls, dest, timeout=2.0, retries=1, progress=False)
+    report = D.download_images(dest, urls, timeout=1.0, retries=1, progress=False)
     assert len(report.saved) == 4 and report.existing == []
     failed = dict(report.failed)
     assert set(failed) == {f"{base}/page.jpg", f"{base}/missing.jpg", f"{base}/slow.jpg"}
@@ -471,13 +483,14 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys)
     assert sorted(p.suffix for p in report.saved) == [".jpg", ".jpg", ".png", ".png"]
     for path in report.saved:
         assert path.parent == dest and D.check_image(path) is None
+        assert stat.S_IMODE(path.stat().st_mode) == new_file_mode(umask), "an ordinary file, not a private one"
     assert (dest / "mine.jpg").read_bytes() == b"the user's own file"
     assert not list(dest.glob(".*")), "no temporary files left behind"
     assert str(report).startswith("4 downloaded, 0 already there, 3 failed (of 7 URLs tried)")
     assert capsys.readouterr().out == ""
     # a second run fetches nothing it already has and replaces nothing
     before = _tree(dest)
-    again = D.download_images(urls, dest, timeout=2.0, retries=0)
+    again = D.download_images(dest, urls, timeout=1.0, retries=0)
     assert "0 downloaded, 4 already there, 3 failed" in capsys.readouterr().out
     assert sorted(again.existing) == sorted(report.saved) and again.saved == []
     assert _tree(dest) == before
@@ -489,15 +502,21 @@ def test_download_images_max_images_and_errors(tmp_path, server):
     base, hits = server
     urls = tmp_path / "urls.txt"
     urls.write_text("\n".join(f"{base}/{name}" for name in ("page.jpg", "cat.jpg", "dog.png", "photo?id=7")))
-    report = D.download_images(urls, tmp_path / "out", max_images=2, n_workers=1, progress=False)
+    report = D.download_images(tmp_path / "out", urls, max_images=2, n_workers=1, progress=False)
     assert len(report.saved) == 2 and len(report.failed) == 1
     assert "/photo?id=7" not in hits
     assert len(list((tmp_path / "out").iterdir())) == 2
     (tmp_path / "none.txt").write_text("no urls here\nftp://example.invalid/a.jpg\n")
     with pytest.raises(ValueError, match="no http"):
-        D.download_images(tmp_path / "none.txt", tmp_path / "out")
+        D.download_images(tmp_path / "out", tmp_path / "none.txt")
     with pytest.raises(ValueError, match="max_images"):
-        D.download_images(urls, tmp_path / "out", max_images=0)
+        D.download_images(tmp_path / "out", urls, max_images=0)
+    with pytest.raises(ValueError, match="dest .* is a file"):  # the old argument order, caught
+        D.download_images(urls, tmp_path / "out")
+    with pytest.raises(ValueError, match="exactly one of urls_file"):
+        D.download_images(tmp_path / "out")
+    report = D.download_images(tmp_path / "out2", urls=[f"{base}/cat.jpg", f"{base}/cat.jpg"], progress=False)
+    assert len(report.saved) == 1  # a list of URLs works too, duplicates dropped
 
 
 # ------------------------------------------------------------------ FastLoader
@@ -684,31 +703,3 @@ def test_fast_loader_errors(sample):
     uneven = [(torch.zeros(1, 8, 8), 0), (torch.zeros(1, 9, 9), 1)]
     with pytest.raises(ValueError, match="same size"):
         D.FastLoader(uneven)
-
-
-# ------------------------------------------------------------------ show_batch
-
-
-def test_show_batch_titles_are_the_labels(sample):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    train = sample[0]
-    fig = D.show_batch(train, n=10, ncols=5, seed=3)
-    titled = [ax for ax in fig.axes if ax.get_title()]
-    picks = torch.randperm(len(train), generator=torch.Generator().manual_seed(3))[:10].tolist()
-    assert [ax.get_title() for ax in titled] == [train.classes[int(train.targets[i])] for i in picks]
-    assert len(fig.axes) == 10
-    loader = D.FastLoader(train, batch_size=16, shuffle=True, augment=True, device="cpu")
-    state = loader.state_dict()["generator"]
-    fig2 = D.show_batch(loader, n=16)
-    assert len([ax for ax in fig2.axes if ax.get_title()]) == 16
-    assert torch.equal(loader.state_dict()["generator"], state), "the loader's own sequence is untouched"
-    x, y = next(iter(D.FastLoader(train, batch_size=4, device="cpu")))
-    fig3 = D.show_batch((x, y), classes=train.classes)
-    assert [ax.get_title() for ax in fig3.axes] == [train.classes[i] for i in y.tolist()]
-    plt.close("all")
-    with pytest.raises(TypeError, match="data must be"):
-        D.show_batch(42)

@@ -129,7 +129,7 @@ def test_corrupt_file_gives_a_clear_error(tmp_path):
     junk.write_bytes(os.urandom(300))
     with pytest.raises(ValueError, match="not a readable dlnotes export"):
         load_predictor(junk)
-    with pytest.raises(FileNotFoundError, match="no exported model"):
+    with pytest.raises(FileNotFoundError, match="no dlnotes export at"):
         load_predictor(tmp_path / "missing.pt")
 
 

@@ -175,20 +175,3 @@ def test_plots_draw_what_they_say():
     assert titles[0] == f"{top[0].predicted} / {top[0].actual}\n{top[0].loss:.2f} / {top[0].probability:.2f}"
     assert len(titles) == 4
     plt.close("all")
-
-
-@pytest.mark.site
-def test_lesson_1_page_shows_the_interpretation_of_its_model(built_site):
-    import re
-
-    from pages import article, soup, text_outputs
-
-    page = soup(built_site["dir"] / "lessons" / "lesson-1" / "index.html")
-    text = "\n".join(text_outputs(page))
-    assert re.search(r"2000 validation images, accuracy 0\.\d{4}", text)
-    counts = [int(n) for n in re.findall(r"^\s+\S.*? -> \S.*?\s+(\d+)$", text.split("most confused (actual -> predicted: count):")[1].split("\n\n")[0], re.M)]
-    assert counts and counts == sorted(counts, reverse=True) and min(counts) >= 10
-    assert "precision  recall" in text and "weighted avg" in text
-    alts = [img.get("alt", "") for img in article(page).select("figure.dl-figure img")]
-    assert any(a.startswith("Confusion matrix") for a in alts)
-    assert any(a.startswith("Top losses") for a in alts)

@@ -377,7 +377,7 @@ def test_gradient_accumulation_matches_a_larger_batch():
         model = nn.Sequential(nn.Flatten(), nn.Linear(64, 3))
         loader = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False)
         results.append(lr_find(model, loader, loss_fn, optimizer=lambda p: torch.optim.SGD(p), num_iter=12,
-                               start_lr=1e-3, end_lr=1.0, accumulation_steps=accumulate, diverge=1e9))
+                               start_lr=1e-3, end_lr=1.0, accumulate=accumulate, diverge=1e9))
     a, b = results
     assert a.raw_losses == pytest.approx(b.raw_losses, rel=1e-5)
 
@@ -423,12 +423,12 @@ def test_a_model_in_double_precision_is_restored():
     ({"end_lr": float("inf")}, "end_lr must be a positive"),
     ({"num_iter": 0}, "num_iter must be a positive"),
     ({"num_iter": 5}, "num_iter must be at least 10"),
-    ({"accumulation_steps": 0}, "accumulation_steps must be a positive"),
+    ({"accumulate": 0}, "accumulate must be a positive"),
     ({"mode": "log"}, "mode must be 'exp' or 'linear'"),
     ({"smooth": 1.0}, r"smooth must be a number in \[0, 1\)"),
     ({"diverge": 1.0}, "diverge must be a number greater than 1"),
     ({"suggest": "best"}, "suggest must be one of"),
-    ({"precision": "fp8"}, "precision must be one of"),
+    ({"precision": "fp8"}, "precision must be 'auto'"),
 ])
 def test_bad_values_are_clear_errors(kwargs, message):
     model, _, loader = trained_setup()
@@ -546,3 +546,15 @@ def test_cli_lr_find_bad_arguments(argv, message):
 
     with pytest.raises(SystemExit, match=message):
         main(["lr-find", *argv])
+
+
+def test_a_batch_the_model_cannot_take_is_explained_and_nothing_changes():
+    from dlnotes.models import small_cnn
+
+    model = small_cnn(n_classes=3)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    rgb = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.rand(16, 3, 12, 12), torch.randint(0, 3, (16,))), batch_size=8)
+    with pytest.raises(ValueError, match=r"batches have 3 channel\(s\).*in_channels=3"):
+        lr_find(model, rgb, num_iter=10)  # loss_fn defaults to cross-entropy, as in Trainer
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import fake_hardware
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -23,8 +24,6 @@ from dlnotes.trainer import (
     Trainer,
     one_cycle_schedule,
     param_groups,
-    select_device,
-    select_precision,
 )
 
 
@@ -126,13 +125,8 @@ def test_gradient_accumulation_equals_bigger_batch():
         assert torch.allclose(a, b, atol=1e-6)
 
 
-def test_gradient_clipping_bounds_the_norm():
+def test_gradient_clipping_bounds_the_norm(monkeypatch):
     norms = []
-
-    class Spy:
-        def on_batch_end(self, t):
-            pass
-
     t = make_trainer(clip_grad=1e-3, opt_func=lambda g: torch.optim.SGD(g, lr=1.0))
     real_clip = nn.utils.clip_grad_norm_
 
@@ -142,12 +136,26 @@ def test_gradient_clipping_bounds_the_norm():
         norms.append(torch.norm(torch.stack([p.grad.norm() for p in params if p.grad is not None])).item())
         return total
 
-    nn.utils.clip_grad_norm_ = spy
-    try:
-        t.fit(1, 1.0)
-    finally:
-        nn.utils.clip_grad_norm_ = real_clip
+    monkeypatch.setattr(nn.utils, "clip_grad_norm_", spy)
+    t.fit(1, 1.0)
     assert len(norms) == 6 and max(norms) <= 1e-3 * 1.001
+
+
+def test_last_partial_accumulation_group_is_averaged_over_its_own_size():
+    """3 batches with accumulate=2: the second step sees one batch, and gets its full gradient."""
+    torch.manual_seed(0)
+    data = toy_data(24)
+    m1, m2 = nn.Sequential(nn.Flatten(), nn.Linear(144, 3)), nn.Sequential(nn.Flatten(), nn.Linear(144, 3))
+    m2.load_state_dict(m1.state_dict())
+    sgd = lambda groups: torch.optim.SGD(groups, lr=0.1)  # noqa: E731
+    # the reference: batches of 16 and 8 as two plain steps
+    ref = Trainer(m1, DataLoader(data, batch_size=16), device="cpu", opt_func=sgd, verbose=False)
+    ref.fit(1, 0.1)
+    t = Trainer(m2, DataLoader(data, batch_size=8), device="cpu", opt_func=sgd, accumulate=2, verbose=False)
+    t.fit(1, 0.1)
+    assert ref.step == t.step == 2
+    for a, b in zip(weights(m1), weights(m2)):
+        assert torch.allclose(a, b, atol=1e-6)
 
 
 # ---------------------------------------------------------------- schedule & LR groups
@@ -379,62 +387,104 @@ def test_bad_arguments_are_named():
     t = Trainer(small_cnn(3), train, device="cpu", verbose=False)
     with pytest.raises(ValueError, match="epochs"):
         t.fit(0, 1e-3)
+    for kw, msg in [({"div": 0}, "div must be a positive"), ({"div_final": -1.0}, "div_final must be a positive"),
+                    ({"moms": (0.9, 0.8)}, "moms must be three"), ({"pct_start": 1.0}, "pct_start")]:
+        with pytest.raises(ValueError, match=msg):
+            t.fit_one_cycle(1, 1e-3, **kw)
+    assert t.step == 0
     with pytest.raises(ValueError, match="evaluate"):
         t.evaluate()
     with pytest.raises(TypeError, match="model"):
         Trainer("resnet", train)
 
 
-# ---------------------------------------------------------------- device & precision selection (mocked)
-
-def fake_hardware(monkeypatch, cuda=False, mps=False, bf16=True, cuda_build="12.6", mps_built=True):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1 if cuda else 0)
-    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "Fake GPU")
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
-    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
-    monkeypatch.setattr(torch.backends.mps, "is_built", lambda: mps_built)
-    monkeypatch.setattr(torch.version, "cuda", cuda_build)
-
-
-def test_auto_device_prefers_cuda_then_mps_then_cpu(monkeypatch, capsys):
-    fake_hardware(monkeypatch, cuda=True, mps=True)
-    assert select_device("auto", verbose=True) == torch.device("cuda")
-    assert "CUDA GPU found: Fake GPU" in capsys.readouterr().out
-    fake_hardware(monkeypatch, cuda=False, mps=True)
-    assert select_device("auto") == torch.device("mps")
-    fake_hardware(monkeypatch)
-    assert select_device("auto", verbose=True) == torch.device("cpu")
-    assert "no CUDA or MPS" in capsys.readouterr().out
+def test_deferred_non_finite_check_still_names_the_first_bad_step():
+    """On a GPU the loss is checked every few steps (no wait per step); the error names the same step."""
+    t = make_trainer()
+    t.check_every = 4  # what a GPU gets; exercised here on the CPU
+    x, y = t.train_loader.dataset.tensors
+    x[40:] = float("nan")
+    t.train_loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    with pytest.raises(NonFiniteLossError, match=r"nan at step 2 \(epoch 0, batch 2\) with learning rate 0.001"):
+        t.fit(1, 1e-3)
 
 
-def test_cuda_error_explains_cpu_only_build(monkeypatch):
-    fake_hardware(monkeypatch, cuda_build=None)
-    with pytest.raises(RuntimeError, match=r"CPU-only build.*not compiled with CUDA.*download.pytorch.org/whl/cu"):
-        select_device("cuda")
+def test_an_epoch_reads_values_from_the_device_a_fixed_number_of_times(monkeypatch):
+    """The GPU path: no per-step wait. Every read of a tensor's value (item, tolist, float…) is counted."""
+    train = DataLoader(toy_data(96), batch_size=4)  # 24 batches per epoch
+    t = Trainer(small_cnn(n_classes=3), train, DataLoader(toy_data(40, seed=1), batch_size=8), device="cpu",
+                opt_func=lambda g: torch.optim.SGD(g, lr=0.1), verbose=False)
+    t.check_every = 1000  # as on a GPU: NaN checks batched (here: once per epoch, at its end)
+    t.fit(1, 1e-2)  # the one-time first-batch check is done
+    reads = []
+    for name in ("item", "tolist", "__float__", "__int__", "__bool__"):
+        real = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name, lambda self, *a, _real=real, _name=name, **k: reads.append(_name) or _real(self, *a, **k))
+    t.fit(2, 1e-2)
+    assert 0 < len(reads) <= 2 * 12, reads  # per epoch a handful, independent of its 24 steps
 
 
-def test_cuda_error_explains_missing_driver(monkeypatch):
-    fake_hardware(monkeypatch, cuda_build="12.6")
-    with pytest.raises(RuntimeError, match=r"built for CUDA 12.6.*no NVIDIA GPU.*nvidia-smi"):
-        select_device("cuda:0")
-    fake_hardware(monkeypatch, mps_built=False)
-    with pytest.raises(RuntimeError, match="built without MPS"):
-        select_device("mps")
+def test_non_finite_loss_with_accumulation_names_the_group():
+    t = make_trainer(accumulate=2)
+    x, y = t.train_loader.dataset.tensors
+    x[40:] = float("nan")  # batch 2, the first of the second group
+    t.train_loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    with pytest.raises(NonFiniteLossError, match=r"nan at step 1 \(epoch 0, batch 3\)"):
+        t.fit(1, 1e-3)
 
 
-def test_precision_auto(monkeypatch):
-    cpu, cuda, mps = torch.device("cpu"), torch.device("cuda"), torch.device("mps")
-    fake_hardware(monkeypatch, cuda=True, bf16=True)
-    assert select_precision("auto", cuda) == (torch.bfloat16, False)
-    fake_hardware(monkeypatch, cuda=True, bf16=False)
-    assert select_precision("auto", cuda) == (torch.float16, True)
-    assert select_precision("auto", cpu) == (None, False)
-    assert select_precision("auto", mps) == (None, False)
-    assert select_precision("bf16", cpu) == (torch.bfloat16, False)
-    assert select_precision("fp16", cuda) == (torch.float16, True)
-    assert select_precision("fp32", cuda) == (None, False)
+def test_the_scaler_is_always_there_and_disabled_unless_fp16():
+    t = make_trainer()
+    assert isinstance(t.scaler, torch.amp.GradScaler) and not t.scaler.is_enabled()
+    assert t.state_dict()["scaler"] == {}
 
+
+def test_rgb_batches_for_a_grayscale_model_are_explained_before_training():
+    data = TensorDataset(torch.rand(16, 3, 12, 12), torch.randint(0, 3, (16,)))
+    t = Trainer(small_cnn(n_classes=3), DataLoader(data, batch_size=8), device="cpu", verbose=False)
+    with pytest.raises(ValueError, match=r"batches have 3 channel\(s\).*first convolution takes 1.*in_channels=3.*mode='L'"):
+        t.fit(1, 1e-3)
+    assert t.step == 0
+
+
+def test_integer_pixels_and_odd_batches_are_explained():
+    images = torch.randint(0, 256, (16, 1, 12, 12), dtype=torch.uint8)
+    data = TensorDataset(images, torch.randint(0, 3, (16,)))
+    t = Trainer(small_cnn(n_classes=3), DataLoader(data, batch_size=8), device="cpu", verbose=False)
+    with pytest.raises(ValueError, match=r"inputs are torch.uint8.*floats in \[0, 1\]"):
+        t.fit(1, 1e-3)
+    lone_images = [torch.rand(8, 1, 12, 12)]  # a loader of inputs without labels
+    t = Trainer(small_cnn(n_classes=3), lone_images, device="cpu", verbose=False)
+    with pytest.raises(TypeError, match=r"\(x, y\) pairs of tensors.*first batch is a Tensor"):
+        t.fit(1, 1e-3)
+
+
+def test_load_explains_damaged_and_foreign_files(tmp_path):
+    from dlnotes.export import export, load_predictor
+
+    t = make_trainer()
+    (tmp_path / "damaged.pt").write_bytes(t.save(tmp_path / "ok.pt").read_bytes()[:200])
+    with pytest.raises(ValueError, match="damaged.pt is not a readable Trainer checkpoint: it is damaged"):
+        t.load(tmp_path / "damaged.pt")
+    torch.save({"weights": torch.zeros(1), "notes": "mine"}, tmp_path / "foreign.pt")
+    with pytest.raises(ValueError, match=r"not a Trainer checkpoint but a dict with keys \['notes', 'weights'\].*trainer.save"):
+        t.load(tmp_path / "foreign.pt")
+    torch.save(t.model.state_dict(), tmp_path / "weights.pt")
+    with pytest.raises(ValueError, match="a bare state_dict"):
+        t.load(tmp_path / "weights.pt")
+    export(t, tmp_path / "exported.pt")
+    with pytest.raises(ValueError, match="a dlnotes export.*load_predictor"):
+        t.load(tmp_path / "exported.pt")
+    with pytest.raises(ValueError, match="a Trainer checkpoint.*Trainer.load"):  # and the other way round
+        load_predictor(tmp_path / "ok.pt")
+    other = Trainer(small_cnn(n_classes=5), loaders(n_classes=5)[0], device="cpu", verbose=False)
+    with pytest.raises(ValueError, match="saved from a different model"):
+        other.load(tmp_path / "ok.pt")
+    with pytest.raises(FileNotFoundError, match="no Trainer checkpoint at"):
+        t.load(tmp_path / "missing.pt")
+
+
+# ---------------------------------------------------------------- precision (devices: tests/test_devices.py)
 
 def test_bf16_autocast_trains_on_cpu():
     t = make_trainer(precision="bf16")
@@ -462,27 +512,19 @@ def test_channels_last_option():
 
 # ---------------------------------------------------------------- delegates
 
-def test_lr_find_and_export_delegate(monkeypatch):
-    import types
+def test_lr_find_uses_the_trainers_settings_unless_told_otherwise(monkeypatch, tmp_path):
+    import dlnotes.lr_finder as L
 
-    t = make_trainer()
-    calls = {}
-    fake_lr = types.ModuleType("dlnotes.lr_finder")
-    fake_lr.lr_find = lambda model, loader, loss_fn, device, **kw: calls.setdefault("lr", (model, loader, loss_fn, device, kw))
-    fake_ex = types.ModuleType("dlnotes.export")
-    fake_ex.export = lambda trainer, path: calls.setdefault("export", (trainer, path))
-    monkeypatch.setitem(sys.modules, "dlnotes.lr_finder", fake_lr)
-    monkeypatch.setitem(sys.modules, "dlnotes.export", fake_ex)
-    t.lr_find(num_iter=5)
-    t.export("m.pt")
-    assert calls["lr"] == (
-        t.model, t.train_loader, t.loss_fn, t.device,
-        {"num_iter": 5, "optimizer": t.optimizer, "precision": t.precision, "accumulation_steps": t.accumulate},
-    )
-    del calls["lr"]
-    t.lr_find(optimizer=None, precision="fp32")  # what the caller passes wins
-    assert calls["lr"][4]["optimizer"] is None and calls["lr"][4]["precision"] == "fp32"
-    assert calls["export"] == (t, "m.pt")
+    t = make_trainer(accumulate=2)
+    seen, real = [], L.lr_find
+    monkeypatch.setattr(L, "lr_find", lambda *a, **k: seen.append(k) or real(*a, **k))
+    t.lr_find(num_iter=10)
+    assert seen[-1]["optimizer"] is t.optimizer and seen[-1]["accumulate"] == 2 and seen[-1]["device"] == t.device
+    sgd = lambda params: torch.optim.SGD(params, lr=0.1)  # noqa: E731
+    result = t.lr_find(num_iter=10, optimizer=sgd, precision="fp32")  # what the caller passes wins
+    assert seen[-1]["optimizer"] is sgd and seen[-1]["precision"] == "fp32" and len(result.lrs) > 0
+    path = t.export(tmp_path / "m.pt")
+    assert path == tmp_path / "m.pt" and path.is_file()
 
 
 def test_plot_history():
@@ -570,12 +612,12 @@ def test_torchrun_two_processes_on_cpu(tmp_path):
     assert state["epoch"] == 2 and not any(k.startswith("module.") for k in state["model"])
 
 
-def test_output_goes_through_the_callers_print():
-    """Tools that run code with their own print (the site build does) capture the epoch table too."""
-    captured = []
-    page_globals = {"print": lambda *a, **k: captured.append(" ".join(map(str, a))), "train": loaders()[0]}
-    exec("from dlnotes.trainer import Trainer\nfrom dlnotes.models import small_cnn\n"
-         "trainer = Trainer(small_cnn(n_classes=3), train, device='auto')\ntrainer.fit(1, 1e-3)\n", page_globals)
-    assert captured[0] == "device: cpu (no CUDA or MPS device found)"
-    assert captured[1] == "training on cpu (fp32)" and captured[2].split()[:2] == ["epoch", "train_loss"]
-    assert len(captured) == 4
+def test_the_device_line_and_table_go_to_stdout(monkeypatch, capsys):
+    """Printed with the ordinary print: tools that capture sys.stdout (the site build) get them."""
+    fake_hardware(monkeypatch)  # the same answer on a machine with a GPU
+    t = Trainer(small_cnn(n_classes=3), loaders()[0], device="auto", progress=False)
+    t.fit(1, 1e-3)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "device: cpu (no CUDA or MPS device found)"
+    assert lines[1] == "training on cpu (fp32)" and lines[2].split()[:2] == ["epoch", "train_loss"]
+    assert len(lines) == 4

@@ -15,8 +15,10 @@ from dlnotes import models  # noqa: E402
 from dlnotes.visualize import (  # noqa: E402
     activations,
     conv_layers,
+    image_for_display,
     plot_activations,
     plot_filters,
+    show_batch,
     top_activating,
 )
 
@@ -133,17 +135,43 @@ def test_top_activating_ranks_items_by_their_peak_activation():
         assert [s for _, s in top[ch]] == pytest.approx(want.values.tolist())
 
 
-@pytest.mark.site
-def test_what_cnns_learn_page_holds_filters_feature_maps_and_top_images(built_site):
-    import re
+# ------------------------------------------------------------------ show_batch
 
-    from pages import article, soup, text_outputs
 
-    page = soup(built_site["dir"] / "cnn" / "what-cnns-learn" / "index.html")
-    images = article(page).select("figure.dl-figure img[src^='data:image/png;base64,']")
-    assert len(images) >= 4  # filters before and after, feature maps, top-activating images
-    text = "\n".join(text_outputs(page))
-    shares = [float(s) for s in re.findall(r"layer \d: (\d\.\d\d) on average", text)]
-    assert len(shares) == 3
-    assert shares[0] < shares[1] < shares[2], f"the page says class-specificity rises with depth; measured {shares}"
-    assert "arxiv.org/abs/1311.2901" in str(article(page))
+def test_show_batch_titles_are_the_labels():
+    from dlnotes.data import FastLoader, fashion_mnist
+
+    train = fashion_mnist(sample=True)[0]
+    fig = show_batch(train, n=10, ncols=5, seed=3)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    picks = torch.randperm(len(train), generator=torch.Generator().manual_seed(3))[:10].tolist()
+    assert [ax.get_title() for ax in titled] == [train.classes[int(train.targets[i])] for i in picks]
+    assert len(fig.axes) == 10
+    loader = FastLoader(train, batch_size=16, shuffle=True, augment=True, device="cpu")
+    state = loader.state_dict()["generator"]
+    fig2 = show_batch(loader, n=16)
+    assert len([ax for ax in fig2.axes if ax.get_title()]) == 16
+    assert torch.equal(loader.state_dict()["generator"], state), "the loader's own sequence is untouched"
+    x, y = next(iter(FastLoader(train, batch_size=4, device="cpu")))
+    fig3 = show_batch((x, y), classes=train.classes)
+    assert [ax.get_title() for ax in fig3.axes] == [train.classes[i] for i in y.tolist()]
+    plt.close("all")
+    with pytest.raises(TypeError, match="data must be"):
+        show_batch(42)
+
+
+def test_show_batch_is_still_importable_from_data():
+    from dlnotes import data
+
+    assert data.show_batch is show_batch
+
+
+def test_image_for_display_brings_every_kind_of_image_to_0_1():
+    from PIL import Image
+
+    gray = image_for_display(torch.full((1, 4, 5), 255, dtype=torch.uint8))
+    assert gray.shape == (4, 5) and gray.max() == 1.0
+    rgb = image_for_display(torch.rand(3, 4, 5) * 6 - 3)  # normalised: stretched back
+    assert rgb.shape == (4, 5, 3) and rgb.min() == 0.0 and rgb.max() == 1.0
+    pil = image_for_display(Image.new("RGB", (5, 4), (255, 0, 0)))
+    assert pil.shape == (4, 5, 3) and pil[..., 0].min() == 1.0 and pil[..., 1].max() == 0.0

@@ -11,17 +11,16 @@ files: a relabelled file goes into the other class's folder, a removed one into 
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from dlnotes._io import atomic_write, move_no_clobber
+from dlnotes.data.folders import image_files
 from dlnotes.export import Predictor, preprocessing_of
 from dlnotes.interpret import per_item_loss
 
@@ -44,9 +43,6 @@ def _check_dataset(dataset: Any) -> tuple[list[tuple[Path, int]], list[str]]:
             f"dataset must be a folder dataset with .samples [(path, class_index)] and .classes, got {type(dataset).__name__}"
         )
     return [(Path(p).resolve(), int(y)) for p, y in samples], [str(c) for c in classes]
-
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 
 @dataclass
@@ -77,8 +73,7 @@ def folder_files(path: str | os.PathLike) -> FolderFiles:
         for split in splits
         for i, name in enumerate(classes)
         if (split / name).is_dir()
-        for f in sorted((split / name).iterdir())
-        if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+        for f in image_files(split / name)
     ]
     return FolderFiles(root=path, classes=classes, samples=samples)
 
@@ -123,21 +118,13 @@ def score_files(
     return rows
 
 
-def _write_csv_atomically(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_csv_atomically(path: Path, rows: list[dict[str, Any]], overwrite: bool) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "loss": f"{row['loss']:.4f}", "probability": f"{row['probability']:.4f}"})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: Path(tmp).write_text(buf.getvalue(), encoding="utf-8", newline=""), exclusive=not overwrite)
 
 
 # --8<-- [start:suspects]
@@ -145,10 +132,10 @@ def suspects(
     trainer: Any,
     dataset: Any,
     k: int = 20,
-    csv_path: str | os.PathLike = "suspects.csv",
+    csv_path: str | os.PathLike | None = None,
     overwrite: bool = False,
 ) -> list[dict[str, Any]]:
-    """Write the ``k`` files the model finds most at odds with their labels to a CSV.
+    """The ``k`` files the model finds most at odds with their labels, written to a CSV if asked.
 
     The score is the loss on the file's label: high when the model is confident the image
     is something else. Rows are sorted by it, highest first, with ``action`` = ``keep``;
@@ -159,20 +146,21 @@ def suspects(
             ``Predictor`` from ``load_predictor``.
         dataset: a folder dataset (``.samples`` = ``[(path, class_index)]``, ``.classes``).
         k: how many rows.
-        csv_path: where to write the CSV.
+        csv_path: where to write the CSV (the file to edit, then give to ``apply_cleaning``);
+            None writes nothing.
         overwrite: replace an existing CSV (it may hold someone's edits, so by default an
             existing file is an error).
 
     Returns:
-        The rows written, as dicts with the CSV's columns.
+        The rows, as dicts with the CSV's columns.
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a positive int, got {k!r}")
-    csv_path = Path(csv_path)
-    if csv_path.exists() and not overwrite:
+    if csv_path is not None and Path(csv_path).exists() and not overwrite:
         raise FileExistsError(f"csv_path {csv_path} already exists (it may hold your edits); pass overwrite=True to replace it")
     rows = sorted(score_files(trainer, dataset), key=lambda row: -row["loss"])[:k]
-    _write_csv_atomically(csv_path, rows)
+    if csv_path is not None:
+        _write_csv_atomically(Path(csv_path), rows, overwrite)
     return rows
 # --8<-- [end:suspects]
 
@@ -209,20 +197,6 @@ def _free_name(dst: Path, taken: set[Path]) -> Path:
         n += 1
         candidate = dst.with_name(f"{dst.stem}-{n}{dst.suffix}")
     return candidate
-
-
-def _move_no_clobber(src: Path, dst: Path) -> None:
-    """Move a file to a path that must not exist; fails rather than overwrite."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)  # atomic, and refuses an existing dst
-    except OSError as e:
-        if e.errno == errno.EEXIST:
-            raise FileExistsError(f"{dst} appeared while cleaning; not overwriting it") from e
-        with open(src, "rb") as fin, open(dst, "xb") as fout:  # other filesystem, or no hard links
-            shutil.copyfileobj(fin, fout)
-        shutil.copystat(src, dst)
-    os.unlink(src)
 
 
 def read_plan(csv_path: str | os.PathLike) -> list[tuple[int, Path, str]]:
@@ -305,7 +279,40 @@ def apply_cleaning(
         dst = _free_name(dst, taken)
         taken.add(dst)
         if not dry_run:
-            _move_no_clobber(path, dst)
+            if move_no_clobber(path, dst, rename=False) is None:
+                raise FileExistsError(f"{dst} appeared while cleaning; not overwriting it")
         report.moves.append((action, path, dst))
     return report
 # --8<-- [end:apply_cleaning]
+
+
+def plant_mislabels(root: str | os.PathLike, per_class: int, rate: float, seed: int = 0) -> dict[str, str]:
+    """A folder dataset with known mistakes, to try ``suspects`` on (the tests and the benchmark do).
+
+    Writes ``per_class`` images of each class of the embedded Fashion-MNIST sample as
+    ``root/<class>/<n>.png``, a share ``rate`` of them (chosen with ``seed``) under a wrong class.
+
+    Returns:
+        ``{file name: true class}`` for the planted mistakes.
+    """
+    import random
+
+    from PIL import Image
+
+    from dlnotes.data import fashion_mnist
+
+    root = Path(root)
+    train, _ = fashion_mnist(sample=True)
+    names = [c.replace("/", "-") for c in train.classes]
+    rng, taken, planted = random.Random(seed), [0] * len(names), {}
+    for i, target in enumerate(train.targets.tolist()):
+        if taken[target] == per_class:
+            continue
+        taken[target] += 1
+        label = rng.choice([c for c in range(len(names)) if c != target]) if rng.random() < rate else target
+        path = root / names[label] / f"{i:05d}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(train.data[i].numpy()).save(path)
+        if label != target:
+            planted[path.name] = names[target]
+    return planted

@@ -8,11 +8,11 @@ sets ``func``; ``main`` dispatches. With no subcommand, ``train`` runs with its 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+from dlnotes._io import atomic_write
 
 LESSON_TEMPLATE = '''# {title}
 
@@ -58,16 +58,10 @@ def slugify(title: str) -> str:
 
 def write_new(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically; refuse to overwrite an existing file."""
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; not overwriting it (choose another --slug)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.link(tmp, path)  # fails if path appeared meanwhile: never clobbers
-    finally:
-        os.unlink(tmp)
+        atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), exclusive=True)
+    except FileExistsError:
+        raise FileExistsError(f"{path} already exists; not overwriting it (choose another --slug)") from None
 
 
 def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
@@ -85,10 +79,7 @@ def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
         end -= 1
     item_indent = " " * (indent + 4)
     lines.insert(end, f"{item_indent}- {title!r}: {page}\n".replace("'", '"'))
-    fd, tmp = tempfile.mkstemp(dir=mkdocs_yml.parent, prefix=".mkdocs-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.writelines(lines)
-    os.replace(tmp, mkdocs_yml)
+    atomic_write(mkdocs_yml, lambda tmp: Path(tmp).write_text("".join(lines), encoding="utf-8"))
 
 
 def cmd_new_lesson(args) -> int:
@@ -172,18 +163,13 @@ def _add_clean(sub) -> None:
 
 
 def cmd_lr_find(args) -> int:
-    import json
-
     import torch
 
-    from dlnotes import models
     from dlnotes.data import FastLoader
-    from dlnotes.lr_finder import atomic_write
-    from dlnotes.trainer import Trainer, select_device
+    from dlnotes.devices import select_device
+    from dlnotes.trainer import Trainer
 
-    for path in (Path(p) for p in (args.plot, args.json) if p):
-        if path.exists() and not args.overwrite:
-            raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+    _refuse_existing((args.plot, args.json), args.overwrite)
     if args.batch_size < 1:
         raise SystemExit(f"error: --batch-size must be at least 1, got {args.batch_size}")
     try:
@@ -192,10 +178,7 @@ def cmd_lr_find(args) -> int:
         loader = FastLoader(train, batch_size=args.batch_size, shuffle=True, device=device, seed=args.seed)
         n_classes, in_channels = len(train.classes), loader.images.shape[1]
         torch.manual_seed(args.seed)
-        if args.model.startswith("resnet"):
-            model = models.pretrained_resnet(args.model, n_classes=n_classes, in_channels=in_channels)
-        else:
-            model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
+        model = _build_model(args.model, n_classes, in_channels)
         trainer = Trainer(model, loader, device=device, precision=args.precision, progress=False, verbose=False)
         result = trainer.lr_find(start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter,
                                  mode=args.mode, suggest=args.suggest, precision=args.precision)
@@ -214,7 +197,7 @@ def cmd_lr_find(args) -> int:
             "seconds": result.seconds, "device": str(device), "model": args.model, "dataset": name,
             "lrs": result.lrs, "losses": result.losses, "raw_losses": result.raw_losses,
         }
-        atomic_write(args.json, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
+        _write_json(args.json, record)
         print(f"results written to {args.json}")
     return 0
 
@@ -226,8 +209,8 @@ def _data_and_device_args(p) -> None:
     p.add_argument("--model", default="small_cnn", choices=TRAIN_MODELS, help="default: small_cnn")
     p.add_argument("--size", type=int, default=64, help="image size for --dataset folder (default: 64)")
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cuda, cuda:N, mps or cpu")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
-                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere")
+    p.add_argument("--precision", default="auto", metavar="{auto,fp32,bf16,fp16}",
+                   help="auto: bf16/fp16 mixed precision on CUDA, fp32 elsewhere (aliases such as bf16-mixed work too)")
 
 
 def _add_lr_find(sub) -> None:
@@ -255,6 +238,27 @@ def _add_lr_find(sub) -> None:
 TRAIN_MODELS = ("small_cnn", "small_resnet", "resnet18", "resnet34")
 
 
+def _build_model(name: str, n_classes: int, in_channels: int):
+    """A fresh model for ``--model NAME`` (a ResNet name is a torchvision ResNet with a new head)."""
+    from dlnotes import models
+
+    if name in models.RESNETS:
+        return models.pretrained_resnet(name, n_classes=n_classes, in_channels=in_channels)
+    return getattr(models, name)(n_classes=n_classes, in_channels=in_channels)
+
+
+def _refuse_existing(paths, overwrite: bool) -> None:
+    for path in (Path(p) for p in paths if p):
+        if path.exists() and not overwrite:
+            raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+
+
+def _write_json(path: str, record: dict) -> None:
+    import json
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
+
+
 def _train_data(dataset: list[str], size: int):
     """``--dataset`` → (train dataset, test dataset, name)."""
     from dlnotes import data
@@ -279,19 +283,15 @@ def _train_data(dataset: list[str], size: int):
 
 
 def cmd_train(args) -> int:
-    import json
     import time
 
     import torch
 
-    from dlnotes import models
     from dlnotes.data import fast_loaders
-    from dlnotes.trainer import Trainer, select_device
+    from dlnotes.devices import select_device
+    from dlnotes.trainer import Trainer
 
-    outputs = [Path(p) for p in (args.save, args.json) if p]
-    for path in outputs:
-        if path.exists() and not args.overwrite:
-            raise SystemExit(f"error: {path} already exists; not overwriting it (pass --overwrite to replace it)")
+    _refuse_existing((args.save, args.json), args.overwrite)
     if args.lr != "auto":
         try:
             lr = float(args.lr)
@@ -310,10 +310,7 @@ def cmd_train(args) -> int:
                                                  augment=args.augment, seed=args.seed)
         n_classes, in_channels = len(train.classes), train_loader.images.shape[1]
         torch.manual_seed(args.seed)
-        if args.model.startswith("resnet"):
-            model = models.pretrained_resnet(args.model, n_classes=n_classes, in_channels=in_channels)
-        else:
-            model = getattr(models, args.model)(n_classes=n_classes, in_channels=in_channels)
+        model = _build_model(args.model, n_classes, in_channels)
         trainer = Trainer(model, train_loader, test_loader, device=device, precision=args.precision,
                           compile=args.compile)
         print(f"{args.model} on {name}: {len(train):,} training and {len(test):,} test images, "
@@ -333,14 +330,12 @@ def cmd_train(args) -> int:
         trainer.save(args.save)
         print(f"checkpoint written to {args.save}")
     if args.json:
-        from dlnotes.lr_finder import atomic_write
-
         record = {
             "accuracy": final["accuracy"], "loss": final["loss"], "seconds": seconds, "epochs": len(trainer.history),
             "device": str(trainer.device), "model": args.model, "dataset": name, "lr": lr,
             "batch_size": args.batch_size, "history": trainer.history,
         }
-        atomic_write(args.json, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
+        _write_json(args.json, record)
         print(f"results written to {args.json}")
     return 0
 

@@ -9,7 +9,6 @@ preprocessing (image size, channels, normalisation).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,9 +16,13 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
+from dlnotes._io import atomic_write, load_torch_file
+from dlnotes.devices import select_device
+from dlnotes.models import RESNETS
+
 FORMAT = "dlnotes-export"
 VERSION = 1
-RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+ARCHITECTURES = ("small_cnn", "small_resnet", "pretrained_resnet")  # what load_predictor can rebuild
 
 
 class Prediction(NamedTuple):
@@ -83,9 +86,8 @@ def build_model(name: str, kwargs: dict[str, Any], _models: Any = None) -> nn.Mo
     """Call the ``dlnotes.models`` constructor ``name`` with ``kwargs`` (random weights, no download)."""
     if _models is None:
         from dlnotes import models as _models
-    allowed = ("small_cnn", "small_resnet", "pretrained_resnet")
-    if name not in allowed:
-        raise ValueError(f"architecture name must be one of {allowed}, got {name!r}")
+    if name not in ARCHITECTURES:
+        raise ValueError(f"architecture name must be one of {ARCHITECTURES}, got {name!r}")
     kwargs = dict(kwargs)
     if name == "pretrained_resnet":
         kwargs["weights"] = None  # the exported weights replace them
@@ -189,31 +191,10 @@ def export(
         "preprocessing": prep,
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(record, f)
-        os.replace(tmp, path)  # readers never see a half-written file
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # written beside, then renamed: readers never see a half-written file
+    atomic_write(path, lambda tmp: torch.save(record, tmp), exclusive=not overwrite)
     return path
 # --8<-- [end:export]
-
-
-def _resize(image: Any, size: tuple[int, int], method: str) -> Any:
-    """Resize a PIL image to ``size`` = (height, width) the way the training data was."""
-    from PIL import Image, ImageOps
-
-    h, w = size
-    if image.size == (w, h):
-        return image
-    if method == "crop":
-        return ImageOps.fit(image, (w, h), method=Image.Resampling.BILINEAR)
-    if method == "pad":
-        return ImageOps.pad(image, (w, h), method=Image.Resampling.BILINEAR, color=0)
-    return image.resize((w, h), Image.Resampling.BILINEAR)
 
 
 class Predictor:
@@ -232,7 +213,7 @@ class Predictor:
     """
 
     def __init__(self, model: nn.Module, classes: Sequence[str], preprocessing: dict[str, Any], device: torch.device | str = "cpu") -> None:
-        self.device = torch.device(device)
+        self.device = select_device(device)
         self.model = model.to(self.device).eval()
         self.classes = list(classes)
         self.preprocessing = dict(preprocessing)
@@ -244,8 +225,9 @@ class Predictor:
 
     def to_tensor(self, image: Any) -> torch.Tensor:
         """An image (path, PIL image or tensor) → the un-normalised C×H×W float tensor in [0, 1]."""
-        import numpy as np
         from PIL import Image
+
+        from dlnotes.data.folders import resize_image, to_tensor
 
         c, size = self.preprocessing["channels"], tuple(self.preprocessing["size"])
         if isinstance(image, (str, os.PathLike)):
@@ -254,9 +236,8 @@ class Predictor:
             with Image.open(image) as img:
                 image = img.copy()
         if isinstance(image, Image.Image):
-            image = _resize(image.convert("L" if c == 1 else "RGB"), size, self.preprocessing.get("resize", "squish"))
-            x = torch.from_numpy(np.array(image, dtype=np.uint8, copy=True)).float().div_(255)
-            return x.unsqueeze(0) if x.ndim == 2 else x.permute(2, 0, 1)
+            image = image.convert("L" if c == 1 else "RGB")
+            return to_tensor(resize_image(image, size, self.preprocessing.get("resize", "squish")))
         if isinstance(image, torch.Tensor):
             x = image.detach().cpu()
             x = x.float().div(255) if x.dtype == torch.uint8 else x.float()
@@ -300,25 +281,17 @@ def load_predictor(path: str | os.PathLike, device: torch.device | str = "cpu") 
 
     Args:
         path: the exported file.
-        device: where to run the model.
+        device: where to run the model: ``"cpu"`` (the default), ``"auto"`` (CUDA, then MPS,
+            then the CPU) or a device name (see ``dlnotes.devices.select_device``).
 
     Raises:
         FileNotFoundError: no such file.
         ValueError: the file is damaged, or is not a dlnotes export.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"path: no exported model at {path}")
-    try:
-        record = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001 - truncated zip, pickle error, refused global...: all "not readable"
-        raise ValueError(f"path: {path} is not a readable dlnotes export (torch.load failed: {type(e).__name__}: {e})") from e
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
-        found = sorted(record)[:8] if isinstance(record, dict) else type(record).__name__
-        raise ValueError(
-            f"path: {path} is a PyTorch file but not a dlnotes export (expected a dict with format={FORMAT!r}, "
-            f"found {found}); write one with trainer.export(path)"
-        )
+    record = load_torch_file(path, "dlnotes export", {"format"}, "trainer.export(path)")
+    if record["format"] != FORMAT:
+        raise ValueError(f"path: {path} is not a dlnotes export (its format is {record['format']!r}, expected {FORMAT!r})")
     if record.get("version") != VERSION:
         raise ValueError(f"path: {path} is a dlnotes export of version {record.get('version')!r}; this dlnotes reads version {VERSION}")
     missing = {"arch", "arch_kwargs", "classes", "preprocessing", "state_dict"} - set(record)

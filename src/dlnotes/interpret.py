@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
+from dlnotes.devices import select_device
+
 
 class TopLoss(NamedTuple):
     """One row of ``top_losses``: where the item is and how wrong the model was about it."""
@@ -82,13 +84,19 @@ def _is_sequential(loader: Any) -> bool:
 
 @torch.no_grad()
 def collect(
-    model: nn.Module, loader: Iterable, loss_fn: nn.Module | None = None, device: torch.device | str = "cpu"
+    model: nn.Module, loader: Iterable, loss_fn: nn.Module | None = None, device: str | torch.device | None = None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Run ``model`` over ``loader`` once; return ``(probabilities, targets, losses)`` on the CPU.
 
     The model is put in eval mode for the pass and back in its previous mode afterwards.
+    ``device``: None runs where the model is; anything else (``"auto"``, ``"cuda"``…, see
+    ``dlnotes.devices.select_device``) moves the model there first.
     """
-    device = torch.device(device)
+    if device is None:
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+    else:
+        device = select_device(device)
+        model.to(device)
     loss_each = per_item_loss(loss_fn)
     was_training = model.training
     model.eval()
@@ -156,7 +164,7 @@ class ClassificationInterpretation:
         model: nn.Module,
         loader: Iterable,
         loss_fn: nn.Module | None = None,
-        device: torch.device | str = "cpu",
+        device: str | torch.device | None = None,
         classes: Sequence[str] | None = None,
         dataset: Any = None,
     ) -> ClassificationInterpretation:
@@ -166,7 +174,8 @@ class ClassificationInterpretation:
             model: the classifier (outputs logits).
             loader: re-iterable of ``(x, y)`` batches.
             loss_fn: the training loss (default cross-entropy); used per item.
-            device: where the model lives.
+            device: None (the default) runs where the model is; a device name or ``"auto"``
+                moves the model there first (see ``dlnotes.devices.select_device``).
             classes: class names; default ``loader.dataset.classes`` when there is one.
             dataset: where to fetch images for ``plot_top_losses``; default the loader's
                 dataset, if the loader does not shuffle.
@@ -194,7 +203,7 @@ class ClassificationInterpretation:
         if loader is None:
             raise ValueError("loader is None and the trainer has no valid_loader; pass loader=...")
         return cls.from_model(
-            trainer.model, loader, getattr(trainer, "loss_fn", None), getattr(trainer, "device", "cpu"), classes, dataset
+            trainer.model, loader, getattr(trainer, "loss_fn", None), getattr(trainer, "device", None), classes, dataset
         )
 
     def __len__(self) -> int:
@@ -329,6 +338,8 @@ class ClassificationInterpretation:
 
         import matplotlib.pyplot as plt
 
+        from dlnotes.visualize import image_for_display
+
         dataset = self.dataset if dataset is None else dataset
         if dataset is None:
             raise ValueError(
@@ -349,20 +360,3 @@ class ClassificationInterpretation:
         fig.suptitle("Top losses: predicted / actual, loss / probability of the prediction")
         fig.tight_layout()
         return fig
-
-
-def image_for_display(image: Any) -> Any:
-    """A tensor image (C×H×W, H×W, any range) or PIL image → an array ``imshow`` can draw."""
-    import numpy as np
-
-    if not isinstance(image, torch.Tensor):
-        return np.asarray(image)
-    image = image.detach().cpu().float()
-    if image.ndim == 3 and image.shape[0] in (1, 3):
-        image = image.permute(1, 2, 0)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    lo, hi = image.min(), image.max()
-    if lo < 0 or hi > 1:  # normalised: stretch back to [0, 1] for display
-        image = (image - lo) / (hi - lo).clamp(min=1e-12)
-    return image.numpy()

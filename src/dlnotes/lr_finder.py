@@ -14,15 +14,12 @@ is interrupted. The snapshot stays in memory; nothing is written to disk.
 
 from __future__ import annotations
 
-import copy
+import itertools
 import math
 import os
-import random
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,11 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+
+from dlnotes._io import atomic_write
+from dlnotes.checks import check_first_batch
+from dlnotes.devices import autocast, default_optimizer, select_device, select_precision, to_device
+from dlnotes.snapshot import Snapshot, loader_generators
 
 __all__ = ["LRFinderResult", "lr_find", "suggest_lrs", "valley", "steep", "minimum"]
 
@@ -98,7 +100,9 @@ def minimum(lrs: np.ndarray, losses: np.ndarray) -> float:
     """One tenth of the learning rate where the smoothed loss is lowest.
 
     At the minimum the rate is already as large as training tolerates; ten times less
-    keeps a safety margin (the rule of thumb in Smith's paper and in fastai).
+    keeps a safety margin. This is fastai's rule of thumb ("one order of magnitude before the
+    minimum", Sylvain Gugger), not Smith's: his paper takes the largest rate at which the
+    accuracy still improves as the upper bound of a cycle.
 
     Args:
         lrs: learning rates, increasing.
@@ -225,176 +229,7 @@ def _save_figure(fig: Any, path: Path) -> None:
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=path.suffix[1:] or "png"))
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], Any]) -> Path:
-    """Call ``write(temp_path)``, then move the temporary file onto ``path`` in one step.
-
-    A reader never sees a half-written file, and a failure leaves no temporary file behind.
-
-    Args:
-        path: the file to create or replace (parent folders are created).
-        write: writes the content to the path it is given.
-
-    Returns:
-        ``path`` as a ``Path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # the permissions an ordinary new file gets
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# --------------------------------------------------------------------------- the snapshot
-
-
-# --8<-- [start:snapshot]
-class _Snapshot:
-    """Everything a training run changes, copied (in memory) so it can be put back exactly."""
-
-    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer | None,
-                 generators: list[torch.Generator], devices: set[torch.device]):
-        self.model, self.optimizer, self.generators = model, optimizer, generators
-        self.modules = []
-        for module in model.modules():
-            tensors = {}
-            for kind in ("_parameters", "_buffers"):
-                for name, t in getattr(module, kind).items():
-                    if t is not None:
-                        grad = t.grad.detach().to("cpu", copy=True) if kind == "_parameters" and t.grad is not None else None
-                        tensors[(kind, name)] = (t, t.detach().to("cpu", copy=True), t.device, t.requires_grad, grad)
-            self.modules.append((module, module.training, dict(module._parameters), dict(module._buffers), tensors))
-        if optimizer is not None:
-            self.opt_state = {p: _save_state(s) for p, s in optimizer.state.items()}
-            self.opt_groups = [{k: copy.deepcopy(v) for k, v in g.items() if k != "params"} for g in optimizer.param_groups]
-        self.python = random.getstate()
-        self.numpy = np.random.get_state()
-        self.torch = torch.get_rng_state()
-        self.cuda = torch.cuda.get_rng_state_all() if any(d.type == "cuda" for d in devices) or (
-            torch.cuda.is_available() and torch.cuda.is_initialized()) else None
-        self.mps = torch.mps.get_rng_state() if any(d.type == "mps" for d in devices) else None
-        self.gen_states = [g.get_state() for g in generators]
-
-    def restore(self) -> None:
-        with torch.no_grad():
-            for module, training, params, buffers, tensors in self.modules:
-                module.training = training
-                module._parameters.clear()
-                module._parameters.update(params)
-                module._buffers.clear()
-                module._buffers.update(buffers)
-                for (kind, _), (t, value, device, requires_grad, grad) in tensors.items():
-                    if t.device == device and t.shape == value.shape and t.dtype == value.dtype:
-                        t.data.copy_(value)
-                    else:  # moved or re-created during the run: put the original back
-                        t.data = value.to(device)
-                    if kind == "_parameters":
-                        t.requires_grad_(requires_grad)
-                        t.grad = None if grad is None else grad.to(device)
-        if self.optimizer is not None:
-            self.optimizer.state.clear()
-            for p, s in self.opt_state.items():
-                self.optimizer.state[p] = _load_state(s)
-            for group, saved in zip(self.optimizer.param_groups, self.opt_groups, strict=True):
-                for key in [k for k in group if k != "params" and k not in saved]:
-                    del group[key]
-                group.update(copy.deepcopy(saved))
-        random.setstate(self.python)
-        np.random.set_state(self.numpy)
-        torch.set_rng_state(self.torch)
-        if self.cuda is not None:
-            torch.cuda.set_rng_state_all(self.cuda)
-        if self.mps is not None:
-            torch.mps.set_rng_state(self.mps)
-        for g, state in zip(self.generators, self.gen_states, strict=True):
-            g.set_state(state)
-
-
-# --8<-- [end:snapshot]
-
-
-class _Saved:
-    """A tensor copied to the CPU, with the device it came from."""
-
-    def __init__(self, t: torch.Tensor):
-        self.value, self.device = t.detach().to("cpu", copy=True), t.device
-
-
-def _save_state(state: dict) -> dict:
-    """A copy of one parameter's optimizer state (tensors copied to the CPU)."""
-    return {k: _Saved(v) if isinstance(v, torch.Tensor) else copy.deepcopy(v) for k, v in state.items()}
-
-
-def _load_state(saved: dict) -> dict:
-    return {k: v.value.to(v.device, copy=True) if isinstance(v, _Saved) else copy.deepcopy(v) for k, v in saved.items()}
-
-
-def _loader_generators(loader: Any) -> list[torch.Generator]:
-    """The torch.Generator objects a loader draws its shuffling from (DataLoader or similar)."""
-    found = []
-    for obj in (loader, getattr(loader, "sampler", None), getattr(getattr(loader, "batch_sampler", None), "sampler", None)):
-        g = getattr(obj, "generator", None)
-        if isinstance(g, torch.Generator) and all(g is not h for h in found):
-            found.append(g)
-    return found
-
-
 # --------------------------------------------------------------------------- the run
-
-
-def _resolve_device(device: str | torch.device, model: nn.Module) -> torch.device:
-    if isinstance(device, torch.device):
-        return device
-    if not isinstance(device, str):
-        raise TypeError(f"device must be 'auto', a device string or a torch.device, got {device!r}")
-    if device == "auto":
-        for t in (*model.parameters(), *model.buffers()):
-            return t.device
-        return torch.device("cpu")
-    return torch.device(device)
-
-
-_PRECISIONS = {
-    "auto": "auto", "fp32": None, "32": None, "float32": None,
-    "fp16": torch.float16, "16": torch.float16, "float16": torch.float16, "16-mixed": torch.float16,
-    "bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "bf16-mixed": torch.bfloat16,
-}
-
-
-def _resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
-    key = str(precision).lower()
-    if key not in _PRECISIONS:
-        raise ValueError(f"precision must be one of {sorted(_PRECISIONS)}, got {precision!r}")
-    dtype = _PRECISIONS[key]
-    if dtype == "auto":  # as Trainer: bf16 on CUDA GPUs that have it, else fp16; fp32 elsewhere
-        if device.type != "cuda":
-            return None
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return dtype
-
-
-def _default_optimizer(params: list[nn.Parameter]) -> torch.optim.Optimizer:
-    """AdamW with the settings ``Trainer`` uses by default, so the test measures the same optimizer."""
-    return torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
-
-
-def _to(obj: Any, device: torch.device, channels_last: bool = False) -> Any:
-    if isinstance(obj, torch.Tensor):
-        obj = obj.to(device, non_blocking=True)
-        return obj.contiguous(memory_format=torch.channels_last) if channels_last and obj.ndim == 4 else obj
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to(o, device, channels_last) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _to(v, device, channels_last) for k, v in obj.items()}
-    return obj
 
 
 def _is_channels_last(model: nn.Module) -> bool:
@@ -427,7 +262,7 @@ def _check_positive(name: str, value: Any, integer: bool = False) -> None:
 def lr_find(
     model: nn.Module,
     train_loader: Iterable,
-    loss_fn: Callable[..., torch.Tensor],
+    loss_fn: Callable[..., torch.Tensor] | None = None,
     optimizer: torch.optim.Optimizer | Callable[..., torch.optim.Optimizer] | None = None,
     start_lr: float = 1e-7,
     end_lr: float = 10,
@@ -435,9 +270,9 @@ def lr_find(
     mode: str = "exp",
     smooth: float = 0.98,
     diverge: float = 4.0,
-    device: str | torch.device = "auto",
+    device: str | torch.device | None = None,
     precision: str = "auto",
-    accumulation_steps: int = 1,
+    accumulate: int = 1,
     suggest: str = "valley",
 ) -> LRFinderResult:
     """Run the learning-rate range test and suggest a learning rate.
@@ -452,7 +287,8 @@ def lr_find(
         model: the network; trained in place during the test, restored afterwards.
         train_loader: a re-iterable of ``(inputs, targets)`` batches; started again
             when it has fewer batches than the test needs.
-        loss_fn: ``loss_fn(model(inputs), targets)`` → a scalar tensor.
+        loss_fn: ``loss_fn(model(inputs), targets)`` → a scalar tensor; default
+            ``nn.CrossEntropyLoss()`` (as in ``Trainer``).
         optimizer: an optimizer over the model's parameters (its state and learning
             rates are restored afterwards; the ratios between its parameter groups' rates
             are kept during the test, the reported rate is the last group's), or a function
@@ -464,12 +300,14 @@ def lr_find(
         mode: ``"exp"`` (log-spaced rates, the usual choice) or ``"linear"``.
         smooth: the weight of the past in the loss's exponential moving average, in [0, 1).
         diverge: stop when the smoothed loss exceeds this multiple of the best (> 1).
-        device: where to run: ``"auto"`` (where the model already is), ``"cpu"``,
-            ``"cuda"``, ``"mps"`` or a ``torch.device``. The model is moved back afterwards.
-        precision: ``"fp32"``, ``"fp16"`` (autocast with a GradScaler on CUDA), ``"bf16"``
+        device: where to run: None (the default) where the model already is; ``"auto"``
+            (CUDA, then MPS, then the CPU), ``"cpu"``, ``"cuda"``, ``"mps"`` or a
+            ``torch.device`` (see ``dlnotes.devices.select_device``). The model is moved back
+            afterwards.
+        precision: ``"fp32"``, ``"fp16"`` (autocast with a GradScaler), ``"bf16"``
             (autocast, also on the CPU) or ``"auto"`` (as ``Trainer``: bf16, or fp16 on older
             GPUs, on CUDA; fp32 elsewhere).
-        accumulation_steps: batches whose gradients are summed into each step.
+        accumulate: batches whose gradients are summed into each step (as ``Trainer``'s).
         suggest: which suggestion becomes ``result.suggestion``: ``"valley"``,
             ``"steep"`` or ``"minimum"``.
 
@@ -483,6 +321,8 @@ def lr_find(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if loss_fn is None:
+        loss_fn = nn.CrossEntropyLoss()
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable (e.g. nn.CrossEntropyLoss()), got {loss_fn!r}")
     _check_positive("start_lr", start_lr)
@@ -492,7 +332,7 @@ def lr_find(
     _check_positive("num_iter", num_iter, integer=True)
     if num_iter < MIN_NUM_ITER:
         raise ValueError(f"num_iter must be at least {MIN_NUM_ITER} to give a suggestion, got {num_iter}")
-    _check_positive("accumulation_steps", accumulation_steps, integer=True)
+    _check_positive("accumulate", accumulate, integer=True)
     if mode not in ("exp", "linear"):
         raise ValueError(f"mode must be 'exp' or 'linear', got {mode!r}")
     if isinstance(smooth, bool) or not isinstance(smooth, (int, float)) or not 0 <= smooth < 1:
@@ -503,30 +343,32 @@ def lr_find(
         raise ValueError(f"suggest must be one of {SUGGESTIONS}, got {suggest!r}")
     if hasattr(train_loader, "__len__") and len(train_loader) == 0:
         raise ValueError(f"train_loader is empty: len(train_loader) == 0 ({type(train_loader).__name__})")
-    device = _resolve_device(device, model)
-    amp_dtype = _resolve_precision(precision, device)
+    model_devices = {t.device for t in (*model.parameters(), *model.buffers())}
+    device = select_device(device) if device is not None else next(iter(model_devices), torch.device("cpu"))
+    amp_dtype, use_scaler = select_precision(precision, device)
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError("model has no trainable parameter (requires_grad=False everywhere): nothing to test")
 
     given = isinstance(optimizer, torch.optim.Optimizer)
     if optimizer is not None and not given and not callable(optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, a function params → optimizer, or None; got {optimizer!r}")
-    model_devices = {t.device for t in list(model.parameters()) + list(model.buffers())}
-    snapshot = _Snapshot(model, optimizer if given else None, _loader_generators(train_loader), model_devices | {device})
+    snapshot = Snapshot(model, optimizer if given else None, loader_generators(train_loader), model_devices | {device})
     started = time.perf_counter()
     opt = None
     try:
         model.to(device)
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
-        opt = optimizer if given else (optimizer or _default_optimizer)(params)
+        opt = optimizer if given else (optimizer or default_optimizer)(params)
         # each group keeps its rate relative to the last group (discriminative learning rates)
         base = opt.param_groups[-1]["lr"]
         ratios = [g["lr"] / base if base > 0 else 1.0 for g in opt.param_groups]
-        scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 and device.type == "cuda" else None
-        autocast = (torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext())
-        batches = _batches(train_loader)
+        scaler = torch.amp.GradScaler(device.type, enabled=use_scaler)  # disabled: does nothing
         channels_last = _is_channels_last(model)
+        batches = _batches(train_loader)
+        first = next(batches)  # a batch the model can't take stops here, explained
+        check_first_batch(model, None, first, device, amp_dtype, channels_last)  # loss_fn sees only the steps
+        batches = itertools.chain([first], batches)
 
         # --8<-- [start:loop]
         lrs, losses, raw_losses = [], [], []
@@ -538,19 +380,15 @@ def lr_find(
                 group["lr"] = lr * ratio
             opt.zero_grad(set_to_none=True)
             loss_sum = 0.0
-            for _ in range(accumulation_steps):
-                inputs, targets = _to(next(batches), device, channels_last)
-                with autocast:
+            for _ in range(accumulate):
+                inputs, targets = to_device(next(batches), device, channels_last)
+                with autocast(device, amp_dtype):
                     loss = loss_fn(model(inputs), targets)
-                loss_sum += loss.item()
-                scaled = loss / accumulation_steps
-                (scaler.scale(scaled) if scaler else scaled).backward()
-            if scaler:
-                scaler.step(opt)
-                scaler.update()
-            else:
-                opt.step()
-            raw = loss_sum / accumulation_steps
+                loss_sum += loss.detach().float()
+                scaler.scale(loss / accumulate).backward()
+            scaler.step(opt)
+            scaler.update()
+            raw = float(loss_sum / accumulate)  # the one wait for the device per step
             if not math.isfinite(raw):
                 stop_reason = "non-finite loss"
                 break

@@ -5,6 +5,9 @@ afterwards, even on an error); ``plot_filters`` draws a convolution's kernels;
 ``plot_activations`` draws the feature maps that successive layers produce for one image;
 ``top_activating`` finds the dataset images that excite a channel most, the way Zeiler and
 Fergus chose what to show for each feature.
+
+The pictures of the data live here too: ``show_batch`` ("look at your data") and
+``image_for_display``, the one conversion from a tensor or PIL image to what ``imshow`` draws.
 """
 
 from __future__ import annotations
@@ -159,8 +162,6 @@ def plot_activations(
     """
     import matplotlib.pyplot as plt
 
-    from dlnotes.interpret import image_for_display
-
     if x.ndim == 4 and x.shape[0] != 1:
         raise ValueError(f"x must be one image, got a batch of {x.shape[0]}")
     if not isinstance(max_maps, int) or max_maps < 1:
@@ -215,3 +216,93 @@ def top_activating(
     return {
         ch: [(int(i), float(v)) for v, i in zip(top.values[:, j], top.indices[:, j], strict=True)] for j, ch in enumerate(channels)
     }
+
+
+# --------------------------------------------------------------------------- looking at the data
+
+def image_for_display(image: Any) -> Any:
+    """An image → a float array in [0, 1] that ``imshow`` draws as it should look.
+
+    Args:
+        image: a tensor C×H×W or H×W (uint8 0–255, floats in [0, 1], or normalised floats,
+            which are stretched back to [0, 1]), or a PIL image or array H×W(×C).
+
+    Returns:
+        A NumPy array H×W (grayscale) or H×W×C.
+    """
+    import numpy as np
+
+    if isinstance(image, torch.Tensor):
+        x = image.detach().cpu()
+        if x.ndim == 3 and x.shape[0] in (1, 3, 4):  # C×H×W → H×W×C
+            x = x.permute(1, 2, 0)
+    else:
+        x = torch.as_tensor(np.asarray(image))
+    x = x.float().div(255) if x.dtype == torch.uint8 else x.float()
+    if x.ndim == 3 and x.shape[2] == 1:
+        x = x[:, :, 0]
+    lo, hi = x.min(), x.max()
+    if lo < 0 or hi > 1:  # normalised: stretch back to [0, 1] for display
+        x = (x - lo) / (hi - lo).clamp(min=1e-12)
+    return x.numpy()
+
+
+def show_batch(
+    data: Any,
+    n: int = 16,
+    ncols: int = 8,
+    classes: Sequence[str] | None = None,
+    seed: int = 0,
+    title: str | None = None,
+) -> Any:
+    """A grid of images with their labels, for "look at your data".
+
+    Args:
+        data: a dataset of ``(image, label)`` items (``n`` random ones are shown), a
+            ``FastLoader`` (one batch as training sees it, augmented, drawn with its own
+            generator so the loader's sequence is not disturbed), or a pair ``(images, labels)``.
+        n: how many images.
+        ncols: images per row.
+        classes: names for the labels (default: the data's ``.classes``).
+        seed: which random images / which batch.
+        title: a title over the grid.
+
+    Returns:
+        The matplotlib figure (still open: ``plt.show()`` or ``fig.savefig(...)`` it).
+    """
+    import matplotlib.pyplot as plt
+
+    from dlnotes.data.loader import FastLoader
+
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if isinstance(data, FastLoader):
+        x, y = next(data._batches(torch.Generator().manual_seed(seed)))  # noqa: SLF001
+        images, labels = data.denormalize(x[:n]).cpu(), y[:n].cpu().tolist()
+        classes = classes if classes is not None else data.classes
+    elif isinstance(data, (tuple, list)) and len(data) == 2 and isinstance(data[0], torch.Tensor):
+        images, labels = data[0][:n].detach().cpu(), torch.as_tensor(data[1][:n]).tolist()
+    elif hasattr(data, "__getitem__") and hasattr(data, "__len__"):
+        g = torch.Generator().manual_seed(seed)
+        picks = torch.randperm(len(data), generator=g)[:n].tolist()
+        items = [data[i] for i in picks]
+        images = [im for im, _ in items]
+        labels = [int(label) for _, label in items]
+        classes = classes if classes is not None else getattr(data, "classes", None)
+    else:
+        raise TypeError(f"data must be a dataset, a FastLoader or an (images, labels) pair, got {type(data).__name__}")
+    count = len(labels)
+    ncols = min(ncols, count)
+    nrows = math.ceil(count / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.9 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, label in zip(axes.flat, images, labels, strict=False):
+        image = image_for_display(image)
+        ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=1)
+        name = classes[label] if classes is not None and 0 <= label < len(classes) else str(label)
+        ax.set_title(name, fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
