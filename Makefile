@@ -18,11 +18,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	@touch $@
 
+# serve and build reuse the output of code blocks whose code, snippets and package source did not
+# change (src/dlnotes/_site.py); delete .cache/ to run everything again. The tests never use it.
+EXEC_CACHE := DLNOTES_EXEC_CACHE=$(CURDIR)/.cache/exec
+
 serve: install
-	$(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+	$(EXEC_CACHE) $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
 
 build: install
-	$(BIN)/mkdocs build --strict --site-dir site
+	$(EXEC_CACHE) $(BIN)/mkdocs build --strict --site-dir site
 
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
@@ -35,4 +39,21 @@ bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf site build .pytest_cache .hypothesis
+	rm -rf site build .cache .pytest_cache .hypothesis
+
+.PHONY: deploy linkcheck
+
+# Publish the site to GitHub Pages (the gh-pages branch of origin): what the docs workflow runs
+# on main, and what a maintainer can run from a laptop with push rights.
+deploy: install
+	$(BIN)/mkdocs gh-deploy --strict --force --no-history
+
+# Check every external link of a fresh build (needs a network; not part of the tests).
+linkcheck: build
+	$(BIN)/python scripts/linkcheck.py site
+
+.PHONY: check
+# One page, fast: `make check PAGE=docs/lessons/lesson-1.md` builds it (the rest in outline) and runs its tests.
+check: install
+	@test -n "$(PAGE)" || { echo 'usage: make check PAGE=docs/lessons/lesson-1.md'; exit 2; }
+	$(BIN)/python scripts/check_page.py "$(PAGE)"

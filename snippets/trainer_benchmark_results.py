@@ -31,3 +31,28 @@ for run in r.get("time_to_accuracy", []):
         hit = next((e for e in run["epochs_log"] if e["accuracy"] >= target), None)
         print(f"  {target:.0%} test accuracy: " + (f"epoch {hit['epoch']}, {hit['wall_s']:.0f} s wall, {hit['cpu_s']:.0f} s CPU"
                                                   if hit else "not reached"))
+if "cli" in r:
+    c = r["cli"]
+    print(f"\nTime to accuracy on full Fashion-MNIST (60,000 train / 10,000 test), data loading included, "
+          f"measured {c['date']} with {c['threads']} threads on {c['cpus']} cores, load average "
+          f"{c['load_average_before']:.1f}; budget {c['budget_s']:.0f} s:")
+    print(f"  {'run':<34} {'epochs':>6} {'final acc':>9} {'92% at':>13} {'93% at':>13}")
+    for run in c["runs"]:
+        name = c["command"] if run["name"] == "cli" else "plain PyTorch loop (same budget)"
+        log = run["epochs_log"]
+
+        def at(target, log=log):
+            hit = next((e for e in log if e["accuracy"] >= target), None)
+            return f"{hit['wall_s']:.0f} s (ep {hit['epoch']})" if hit else "not reached"
+
+        print(f"  {name:<34} {log[-1]['epoch']:>6} {log[-1]['accuracy']:>9.4f} {at(0.92):>13} {at(0.93):>13}")
+if "cli" not in r:
+    print("\nTime to accuracy of the command line's defaults: not measured yet "
+          "(python benchmarks/trainer.py --parts cli plain, on a quiet machine)")
+if "ablation" in r:
+    a = r["ablation"]
+    print(f"\nWhat each ingredient buys: 50,000 training / 10,000 held-out validation images (no test images), "
+          f"measured {a['date']} with {a['threads']} thread(s)")
+    print(f"  {'variant':<44} {'epochs':>6} {'val acc':>8} {'+ flip at test':>14}")
+    for row in a["rows"]:
+        print(f"  {row['variant']:<44} {row['epochs']:>6} {row['accuracy']:>8.4f} {row['accuracy_flip_tta']:>14.4f}")

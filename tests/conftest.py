@@ -3,8 +3,8 @@
 The suite is shaped around two costs: the site build (minutes) and fresh ``python`` processes
 (each pays the torch import). So:
 
-* the build starts in the background when the session starts (in the xdist controller, or
-  in the only process), while the package tests run; ``built_site`` waits for it;
+* the build starts in the background as soon as collection shows that a selected test needs
+  it, while the package tests run; ``built_site`` waits for it;
 * every snippet, exercise or other script runs at most once per session in a fresh
   process: ``run_once(path)`` records the result under the session's shared temporary folder,
   and every test (on any xdist worker) that needs it reads that record;
@@ -19,9 +19,9 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -90,59 +90,76 @@ def _build_command(site: Path) -> list[str]:
     return [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
 
 
-def _wants_site(config) -> bool:
-    """Whether this session will need the site: a selected test module uses ``built_site``."""
-    if "not site" in (config.getoption("markexpr", "") or ""):
-        return False
-    paths = [Path(str(a).split("::")[0]) for a in (config.args or [])] or [ROOT / "tests"]
-    for path in paths:
-        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
-        files = sorted(path.rglob("test_*.py")) if path.is_dir() else [path]
-        if any(f.is_file() and "built_site" in f.read_text(encoding="utf-8") for f in files):
-            return True
-    return False
+PREBUILT_SITE = "DLNOTES_SITE_DIR"  # a site built already (make check): the tests read it, nothing is built
+
+# Runs the build in its own process group and records the result itself, so that the record is
+# written even when the pytest process that started it has already finished its share of tests.
+_BUILD_RUNNER = """
+import json, os, subprocess, sys, time
+record, log, site, timeout, *cmd = sys.argv[1:]
+start = time.perf_counter()
+with open(log, "w") as out:
+    try:
+        code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=float(timeout)).returncode
+    except subprocess.TimeoutExpired:
+        code = "timeout"
+with open(log, errors="replace") as f:
+    result = {"dir": site, "log": f.read(), "returncode": code, "seconds": time.perf_counter() - start, "background": True}
+with open(record + ".tmp", "w") as f:
+    json.dump(result, f)
+os.replace(record + ".tmp", record)
+"""
 
 
-_background_build: subprocess.Popen | None = None
+def _config_shared_dir(config) -> Path:
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
 
 
-def pytest_sessionstart(session):
-    """Start the site build at once, in the background (controller or single process only)."""
-    global _background_build
-    config = session.config
-    if hasattr(config, "workerinput") or not _wants_site(config):
+def pytest_collection_finish(session):
+    """Start the site build as soon as it is known that a selected test needs it, in the background."""
+    if os.environ.get(PREBUILT_SITE):
         return
-    shared = config._tmp_path_factory.getbasetemp()
-    record, log = shared / "site-build.json", shared / "site-build.log"
-    start = time.perf_counter()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(_build_command(shared / "site"), cwd=ROOT, env=child_env(), stdout=out, stderr=subprocess.STDOUT)
-    _background_build = proc
-    (shared / "site-build.started").write_text(str(proc.pid))
-
-    def finish():
-        try:
-            returncode = proc.wait(timeout=SITE_BUILD_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            returncode = proc.wait()
-        _write_json(record, {"dir": str(shared / "site"), "log": log.read_text(errors="replace"),
-                             "returncode": returncode, "seconds": time.perf_counter() - start, "background": True})
-
-    threading.Thread(target=finish, daemon=True).start()
+    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    shared = _config_shared_dir(session.config)
+    started = shared / "site-build.started"
+    with open(shared / "site-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if started.exists() or (shared / "site-build.json").exists():
+            return  # another xdist worker started it
+        proc = subprocess.Popen(
+            [PYTHON, "-c", _BUILD_RUNNER, str(shared / "site-build.json"), str(shared / "site-build.log"),
+             str(shared / "site"), str(SITE_BUILD_TIMEOUT), *_build_command(shared / "site")],
+            cwd=ROOT, env=child_env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        started.write_text(str(proc.pid))
 
 
 def pytest_sessionfinish(session):
-    if _background_build is not None and _background_build.poll() is None:
-        _background_build.kill()  # the session ended first (-x, Ctrl-C): don't leave it running
+    """The session is over (also after -x or Ctrl-C): stop a build that is still running."""
+    if hasattr(session.config, "workerinput"):
+        return  # the controller decides: another worker may still be waiting for the site
+    shared = session.config._tmp_path_factory.getbasetemp()
+    started = shared / "site-build.started"
+    if started.exists() and not (shared / "site-build.json").exists():
+        try:
+            os.killpg(int(started.read_text()), signal.SIGKILL)  # the build and its runner, started above
+        except (ProcessLookupError, ValueError):
+            pass
+
+
+# fixtures that run programs in fresh processes: a test using one is not a unit test (make test-fast)
+PROGRAM_FIXTURES = {"run_once", "runs"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "built_site" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built_site" in fixtures:
             item.add_marker(pytest.mark.site)
             item.add_marker(pytest.mark.slow)
-        elif "run_once" in getattr(item, "fixturenames", ()):
+        elif fixtures & PROGRAM_FIXTURES:
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("site") is not None)
 
@@ -151,9 +168,12 @@ def pytest_collection_modifyitems(config, items):
 def built_site(tmp_path_factory, worker_id) -> dict:
     """The site built with ``mkdocs build --strict`` once per run: {"dir", "log", "returncode", "seconds"}.
 
-    Normally the build was started when the session started (``pytest_sessionstart``) and this
-    waits for it; otherwise the first worker that needs it builds it under a file lock.
+    ``DLNOTES_SITE_DIR`` names a site built already (``make check`` builds one page, then runs
+    that page's tests against it). Normally the build was started right after collection (``pytest_collection_finish``) and
+    this waits for it; otherwise the first worker that needs it builds it under a file lock.
     """
+    if os.environ.get(PREBUILT_SITE):
+        return {"dir": Path(os.environ[PREBUILT_SITE]), "log": "", "returncode": 0, "seconds": 0.0, "fresh": False}
     shared = _shared_dir(tmp_path_factory, worker_id)
     record = shared / "site-build.json"
     with open(shared / "site-build.lock", "w") as lock:
@@ -171,6 +191,7 @@ def built_site(tmp_path_factory, worker_id) -> dict:
         time.sleep(0.5)
     result = json.loads(record.read_text())
     result["dir"] = Path(result["dir"])
+    result["fresh"] = True
     if result["returncode"] != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result['log'][-6000:]}", pytrace=False)
     return result
@@ -209,6 +230,21 @@ def run_once(tmp_path_factory, worker_id):
         return json.loads(record.read_text(encoding="utf-8"))
 
     return run
+
+
+def once_per_session(tmp_path_factory, worker_id: str, name: str, compute) -> object:
+    """``compute()`` once per test session, whichever xdist worker asks first; the others get its result.
+
+    For session fixtures that run many programs (the exercises, say): without this, each
+    worker would run them all again. The result must be JSON data (tuples come back as lists).
+    """
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    record = shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            _write_json(record, compute())
+    return json.loads(record.read_text(encoding="utf-8"))
 
 
 def page_html(site: Path, source: Path) -> Path:

@@ -30,7 +30,7 @@ def test_no_arguments_runs_train_with_its_defaults(monkeypatch):
     monkeypatch.setattr(cli, "cmd_train", lambda args: seen.setdefault("args", args) and 0)
     assert cli.main([]) == 0
     args = seen["args"]
-    assert args.dataset == ["sample"] and args.model == "small_cnn" and args.lr == "1e-2"
+    assert args.dataset == ["sample"] and args.model == "fast_resnet" and args.lr == "8e-3"
     assert args.device == "auto" and args.precision == "auto" and args.epochs >= 1
 
 
@@ -40,7 +40,7 @@ def test_train_on_a_folder_writes_json_and_checkpoint(folder, tmp_path, capsys):
                    "--batch-size", "8", "--lr", "3e-3", "--device", "cpu", "--json", str(out_json), "--save", str(ckpt)])
     assert rc == 0
     out = capsys.readouterr().out
-    assert "small_cnn on folder" in out and "24 training and 6 test images, 2 classes" in out
+    assert "fast_resnet on folder" in out and "24 training and 6 test images, 2 classes" in out
     assert out.count("\n    ") >= 2  # two epoch rows
     record = json.loads(out_json.read_text())
     assert set(record) >= {"accuracy", "seconds", "epochs", "device", "history"}
@@ -86,3 +86,50 @@ def test_cuda_without_cuda_explains_itself(monkeypatch):
     monkeypatch.setattr(torch.version, "cuda", None)
     with pytest.raises(SystemExit, match="CPU-only build"):
         cli.main(["train", "--device", "cuda"])
+
+
+def test_train_defaults_are_the_fast_recipe():
+    args = cli.build_parser().parse_args(["train"])
+    assert (args.model, args.epochs, args.batch_size, args.lr) == ("fast_resnet", 7, 256, "8e-3")
+    assert args.augment == "auto" and args.label_smoothing == 0.1
+    assert cli.build_parser().parse_args(["train", "--augment"]).augment == "shift"  # the flag alone: as before
+
+
+@pytest.mark.parametrize("augment, dataset, expected", [
+    ("auto", "fashion-mnist", dict(augment=True, pad=0, flip=True, tta=True)),
+    ("auto", "sample", dict(augment=True, pad=0, flip=True, tta=True)),
+    ("auto", "mnist", dict(augment=False, pad=2, flip=False, tta=False)),  # digits have no mirror image
+    ("shift", "mnist", dict(augment=True, pad=2, flip=False, tta=False)),
+    ("shift", "folder", dict(augment=True, pad=2, flip=True, tta=True)),
+    ("none", "sample", dict(augment=False, pad=2, flip=True, tta=False)),
+])
+def test_augment_choices(augment, dataset, expected):
+    assert cli._augmentation(augment, dataset) == expected
+
+
+def test_label_smoothing_and_test_time_flips_reach_the_trainer(folder, monkeypatch):
+    from dlnotes import trainer as trainer_module
+    from dlnotes.models import FlipTTA
+
+    seen = []
+    original = trainer_module.Trainer.__init__
+
+    def spy(self, model, *args, **kwargs):
+        seen.append((model, kwargs["loss_fn"]))
+        original(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(trainer_module.Trainer, "__init__", spy)
+    common = ["train", "--dataset", "folder", str(folder), "--size", "16", "--epochs", "1", "--batch-size", "8",
+              "--device", "cpu"]
+    assert cli.main([*common, "--label-smoothing", "0.2"]) == 0
+    model, loss_fn = seen[-1]
+    assert isinstance(model, FlipTTA) and loss_fn.label_smoothing == 0.2
+    assert cli.main([*common, "--augment", "none", "--label-smoothing", "0"]) == 0
+    model, loss_fn = seen[-1]
+    assert not isinstance(model, FlipTTA) and loss_fn.label_smoothing == 0.0  # no mirrors in training: none at test
+
+
+@pytest.mark.parametrize("value", ["1", "-0.1"])
+def test_bad_label_smoothing_says_what_is_wrong(value):
+    with pytest.raises(SystemExit, match=rf"--label-smoothing must be in \[0, 1\), got {value}"):
+        cli.main(["train", "--label-smoothing", value])

@@ -148,6 +148,50 @@ def test_small_im2col_buffer_gives_the_same_results(monkeypatch):
             assert max_diff(g, r) < 1e-12
 
 
+@pytest.mark.parametrize("kwargs", [
+    dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2)),
+    dict(padding="same"),
+    dict(stride=2, padding=0),
+])
+def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
+    """groups=1 takes the pixels-as-rows path (one tall matrix multiply per chunk of images):
+    its forward and backward match F.conv2d whatever the chunk size."""
+    import dlnotes.conv
+
+    gen = torch.Generator().manual_seed(4)
+    x = torch.randn(5, 3, 9, 8, generator=gen, dtype=torch.float64)
+    weight = torch.randn(4, 3, 3, 2, generator=gen, dtype=torch.float64)
+    bias = torch.randn(4, generator=gen, dtype=torch.float64)
+    ref, ref_grads = forward_and_grads(F.conv2d, x, weight, bias, kwargs)
+    for chunk_bytes in (1, 2 * 9 * 8 * 3 * 2 * 3 * 8, 1 << 30):  # one image, about two, all at once
+        monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", chunk_bytes)
+        out, grads = forward_and_grads(conv2d, x, weight, bias, kwargs)
+        assert out.shape == ref.shape and out.is_contiguous()
+        assert max_diff(out, ref) < 1e-12
+        for g, r in zip(grads, ref_grads, strict=True):
+            assert max_diff(g, r) < 1e-12
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 1 << 30])
+def test_rows_kept_for_backward_or_not_give_the_same_gradients(monkeypatch, keep_bytes):
+    """A small layer keeps its im2row matrix for the backward pass; a second backward (retain_graph)
+    must find it intact."""
+    import dlnotes.conv
+
+    monkeypatch.setattr(dlnotes.conv, "KEEP_ROWS_BYTES", keep_bytes)
+    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(5, 3, 6, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    probe = torch.randn(5, 4, 6, 5, generator=gen, dtype=torch.float64)
+    out = conv2d(x, weight, padding=1)
+    first = torch.autograd.grad((out * probe).sum(), (x, weight), retain_graph=True)
+    second = torch.autograd.grad((out * probe).sum(), (x, weight))
+    ref = torch.autograd.grad((F.conv2d(x, weight, padding=1) * probe).sum(), (x, weight))
+    for a, b, r in zip(first, second, ref, strict=True):
+        assert torch.equal(a, b) and max_diff(a, r) < 1e-12
+
+
 def test_only_the_gradients_asked_for_are_computed():
     x = torch.randn(2, 3, 6, 6, requires_grad=True)
     weight = torch.randn(4, 3, 3, 3)

@@ -20,7 +20,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, PYTHON, ROOT, child_env, page_html
+from conftest import DOCS, PYTHON, ROOT, child_env, once_per_session, page_html
 from pages import article, normalize, python_blocks, soup
 
 from dlnotes._site_exercises import (
@@ -103,10 +103,13 @@ def template_exercise(root: Path):
 
 
 @pytest.fixture(scope="session")
-def runs(tmp_path_factory) -> dict:
-    """Every program of every exercise (and of new-lesson's template), run once:
-    {"<exercise id>:<program>": (returncode, stdout, stderr)}."""
-    base = tmp_path_factory.mktemp("exercise-runs")
+def runs(tmp_path_factory, worker_id) -> dict:
+    """Every program of every exercise (and of new-lesson's template), run once per session, shared
+    by the xdist workers: {"<exercise id>:<program>": (returncode, stdout, stderr)}."""
+    return once_per_session(tmp_path_factory, worker_id, "exercise-runs", lambda: _run_all(tmp_path_factory.mktemp("exercise-runs")))
+
+
+def _run_all(base: Path) -> dict:
     jobs = []
     for ex in EXERCISES + [template_exercise(base / "template")]:
         programs = {"starter": ("starter",)} if "starter" in ex.sections else {}

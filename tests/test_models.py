@@ -59,3 +59,40 @@ def test_pretrained_resnet_new_head_without_download():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_pretrained_small_resnet_is_small_resnet_16_with_a_new_head():
+    from dlnotes.models import pretrained_small_resnet
+
+    model = pretrained_small_resnet(n_classes=7)
+    reference = small_resnet(n_classes=7, width=16)
+    assert [(k, v.shape) for k, v in model.state_dict().items()] == [(k, v.shape) for k, v in reference.state_dict().items()]
+    assert list(model.children())[-1] is model.head and model.head.out_features == 7
+    assert model(torch.randn(3, 1, 28, 28)).shape == (3, 7)
+    with pytest.raises(ValueError, match="n_classes must be a positive int, got 0"):
+        pretrained_small_resnet(n_classes=0)
+    with pytest.raises(FileNotFoundError, match="no backbone weights at"):
+        pretrained_small_resnet(weights="no-such-file.pt")
+
+
+def test_fast_resnet_averages_the_image_and_its_mirror_in_eval_mode_only():
+    from dlnotes.models import FlipTTA, fast_resnet
+
+    torch.manual_seed(0)
+    model = fast_resnet(n_classes=4, in_channels=3, width=4)
+    assert isinstance(model, FlipTTA)
+    assert [name for name, _ in model.named_children()] == ["stage1", "stage2", "stage3", "pool", "head"]
+    plain = torch.nn.Sequential(*model.children())  # the same layers, without the mirror
+    x = torch.randn(3, 3, 28, 28)
+    model.eval()
+    with torch.no_grad():
+        both = model(x)
+        assert torch.allclose(both, (plain(x) + plain(x.flip(-1))) / 2, atol=1e-6)
+        assert not torch.allclose(both, plain(x), atol=1e-4)  # the mirror changed the scores
+        assert torch.allclose(model(x.flip(-1)), both, atol=1e-5)  # an image and its mirror: one answer
+    model.train()
+    torch.manual_seed(1)
+    out = model(x)
+    torch.manual_seed(1)
+    assert torch.equal(out, plain(x))  # training sees each image once
+    assert type(fast_resnet(tta=False)) is torch.nn.Sequential

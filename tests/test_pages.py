@@ -17,9 +17,10 @@ from dlnotes._site_kb import correction_anchor, slugify
 pytestmark = pytest.mark.site
 
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
-# Section index pages are maps of their section and the API page is generated from docstrings:
-# neither teaches anything to summarise. They still need a description.
-NO_SUMMARY = {p for p in PAGES if p.name == "index.md"} | {DOCS / "reference" / "api.md"}
+# Section index pages are maps of their section, the API page is generated from docstrings and the
+# exercises page is a generated list of every page's exercises: none of them teaches anything to
+# summarise. They still need a description.
+NO_SUMMARY = {p for p in PAGES if p.name == "index.md"} | {DOCS / "reference" / "api.md", DOCS / "exercises.md"}
 
 
 def _site_description() -> str:

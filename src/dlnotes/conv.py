@@ -96,6 +96,10 @@ def conv2d(
         input, weight, bias, stride, padding, dilation, groups
     )
     channels_last = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+    if groups == 1:  # one large matrix multiply for the whole chunk, pixels as rows (see _Im2rowMatmul)
+        out = _Im2rowMatmul.apply(x, weight, bias, stride, (top, bottom, left, right), dilation)
+        out = out.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+        return out if batched else out[0]
     if top or bottom or left or right:
         x = torch.nn.functional.pad(x, (left, right, top, bottom))  # zeros around the image
     out = _Im2colMatmul.apply(x.contiguous(), weight, bias, stride, dilation, groups)
@@ -171,7 +175,124 @@ class _Im2colMatmul(torch.autograd.Function):
         return grad_x, grad_w, grad_b, None, None, None
 
 
+class _Im2rowMatmul(torch.autograd.Function):
+    """out = im2row(x) @ filters + bias with the pixels as rows: the layout of small layers.
+
+    ``_Im2colMatmul`` multiplies (C_out × C·kH·kW) filters by one (C·kH·kW × H_out·W_out)
+    matrix *per image*: on a 7×7 or 14×14 image that is a batch of small products, and small
+    products leave most of the processor idle. Here the input is stored channels-last
+    (N, H, W, C), so that the window of one output pixel is a row of C·kH·kW numbers; the rows
+    of every pixel of every image in a chunk stack into one tall matrix, and a single large
+    matrix multiply by the (C·kH·kW × C_out) filters gives the chunk's output, already
+    channels-last. The backward pass transposes the same two steps.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, pads, dilation):
+        c_out, c_in, kh, kw = weight.shape
+        top, bottom, left, right = pads
+        n, _, h, w = x.shape
+        xp = x.new_empty(n, h + top + bottom, w + left + right, c_in)  # padded, channels-last
+        xp[:, top:top + h, left:left + w] = x.permute(0, 2, 3, 1)
+        for border in (xp[:, :top], xp[:, top + h:], xp[:, :, :left], xp[:, :, left + w:]):
+            border.zero_()  # zeros around the image (only there: the inside was just written)
+        filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)  # rows: (i, j, c)
+        rows = _rows(xp, (kh, kw), stride, dilation)
+        ho, wo = rows.shape[1], rows.shape[2]
+        # A small layer keeps all its rows for the backward pass (which then skips the copy).
+        keep = ctx.needs_input_grad[1] and rows.numel() * rows.element_size() <= KEEP_ROWS_BYTES
+        kept = rows.new_empty(rows.shape) if keep else None
+        out = x.new_empty(n, ho, wo, c_out)
+        for a, b, r in _im2row_chunks(rows, kept):  # r: ((b - a)·H_out·W_out, kH·kW·C)
+            torch.mm(r, filters, out=out[a:b].view(-1, c_out))
+        if bias is not None:
+            out += bias
+        ctx.save_for_backward(xp, weight, kept)
+        ctx.geometry = (stride, pads, dilation, bias is not None)
+        return out.permute(0, 3, 1, 2)  # (N, C_out, H_out, W_out), stored channels-last
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out):
+        xp, weight, kept = ctx.saved_tensors
+        stride, (top, bottom, left, right), dilation, has_bias = ctx.geometry
+        c_out, c_in, kh, kw = weight.shape
+        filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)
+        rows = _rows(xp, (kh, kw), stride, dilation)
+        n, ho, wo = rows.shape[:3]
+        g = grad_out.permute(0, 2, 3, 1).contiguous()  # (N, H_out, W_out, C_out)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        grad_xp = torch.zeros_like(xp) if need_x else None
+        grad_f = torch.zeros_like(filters) if need_w else None
+        chunks = _kept_chunks(kept) if kept is not None else _im2row_chunks(rows)
+        buffer = None
+        for a, b, r in chunks:
+            gc = g[a:b].view(-1, c_out)
+            if need_w:  # d out / d filters = the rows: sum over every pixel of the chunk
+                grad_f.addmm_(r.t(), gc)
+            if need_x:  # d out / d rows = filters^T, then add each window back where it came from
+                if kept is not None:  # the kept rows stay intact: write into a buffer of their own
+                    buffer = r.new_empty(r.shape) if buffer is None or buffer.shape[0] < r.shape[0] else buffer
+                    r = buffer[: r.shape[0]]
+                torch.mm(gc, filters.t(), out=r)
+                _row2im_add(r.view(b - a, ho, wo, kh, kw, c_in), grad_xp[a:b], stride, dilation)
+        grad_x = None
+        if need_x:
+            h, w = xp.shape[1] - top - bottom, xp.shape[2] - left - right
+            grad_x = grad_xp[:, top:top + h, left:left + w].permute(0, 3, 1, 2)
+        grad_w = grad_f.view(kh, kw, c_in, c_out).permute(3, 2, 0, 1) if need_w else None
+        grad_b = g.sum((0, 1, 2)) if has_bias and need_b else None
+        return grad_x, grad_w, grad_b, None, None, None
+
+
+def _rows(xp: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
+    """Every window of a padded channels-last batch, as a view: (N, H_out, W_out, kH, kW, C)."""
+    n, hp, wp, c = xp.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    s_n, s_h, s_w, s_c = xp.stride()
+    return xp.as_strided((n, ho, wo, kh, kw, c), (s_n, sh * s_h, sw * s_w, dh * s_h, dw * s_w, s_c),
+                         xp.storage_offset())
+
+
+def _chunk_size(rows: torch.Tensor) -> int:
+    n, ho, wo, kh, kw, c = rows.shape
+    return max(1, min(n, CHUNK_BYTES // max(1, ho * wo * kh * kw * c * rows.element_size())))
+
+
+def _im2row_chunks(rows: torch.Tensor, kept: torch.Tensor | None = None):
+    """Yield (a, b, r): the windows of images a..b copied into one reused buffer (or into
+    ``kept[a:b]``, to keep them all), one row per output pixel."""
+    n, ho, wo, kh, kw, c = rows.shape
+    chunk = _chunk_size(rows)
+    buffer = rows.new_empty(chunk, ho, wo, kh, kw, c) if kept is None else None
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        r = buffer[: b - a] if kept is None else kept[a:b]
+        r.copy_(rows[a:b])  # the im2row copy
+        yield a, b, r.view((b - a) * ho * wo, kh * kw * c)
+
+
+def _kept_chunks(kept: torch.Tensor):
+    """The rows the forward pass kept, in the same chunks (no copy)."""
+    n, ho, wo, kh, kw, c = kept.shape
+    chunk = _chunk_size(kept)
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        yield a, b, kept[a:b].view((b - a) * ho * wo, kh * kw * c)
+
+
+def _row2im_add(r: torch.Tensor, grad_xp: torch.Tensor, stride, dilation) -> None:
+    """The adjoint of im2row: add every window's gradient back onto its pixels (channels-last)."""
+    _, ho, wo, kh, kw, _ = r.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    for i in range(kh):
+        for j in range(kw):
+            grad_xp[:, i * dh: i * dh + sh * (ho - 1) + 1: sh, j * dw: j * dw + sw * (wo - 1) + 1: sw] += r[:, :, :, i, j]
+
+
 CHUNK_BYTES = 4 << 20  # size of the reused im2col buffer
+KEEP_ROWS_BYTES = 32 << 20  # a layer whose im2row matrix is at most this large keeps it for backward
 
 
 def _im2col_chunks(windows: torch.Tensor):

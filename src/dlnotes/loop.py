@@ -48,6 +48,7 @@ def _checked_batches(trainer: Any, loader: Iterable) -> Iterable:
     except torch.OutOfMemoryError as e:
         raise oom_error(e, trainer.device, len(first[1]), trainer.accumulate) from None
     trainer._checked = True
+    trainer._train_mode()  # the check put every layer back in training mode
     return itertools.chain([first], batches)
 
 
@@ -75,7 +76,7 @@ def train_epoch(trainer: Any, run: dict) -> dict:
         sampler.set_epoch(trainer.epoch)  # DistributedSampler: a new shuffle every epoch
     elif hasattr(loader, "set_epoch"):
         loader.set_epoch(trainer.epoch)
-    trainer._train_model.train()
+    trainer._train_mode()  # a body frozen with freeze(train_bn=False) stays in eval mode
     trainer._callback("on_epoch_begin")
     n_batches, accumulate = len(loader), trainer.accumulate
     run_step = run["done"] * run["steps_per_epoch"]  # this epoch's first step, counted within the run

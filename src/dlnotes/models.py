@@ -8,14 +8,17 @@ The last child is always the *head* (what ``Trainer.freeze`` leaves trainable), 
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import OrderedDict
+from pathlib import Path
 
 import torch
 from torch import nn
 
 __all__ = [
     "small_cnn", "small_resnet", "pretrained_resnet", "conv_block", "conv_pool_block", "ResBlock",
-    "head_and_body", "param_groups", "RESNETS",
+    "head_and_body", "param_groups", "RESNETS", "pretrained_small_resnet", "load_backbone",
 ]  # fmt: skip
 
 RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
@@ -241,3 +244,152 @@ def param_groups(model: nn.Module) -> list[list[nn.Parameter]]:
     if rest:
         groups[0] = rest + groups[0]
     return [g for g in groups if g]
+
+
+# --------------------------------------------------------------------------- the shipped backbone
+
+SMALL_RESNET_WEIGHTS = Path(__file__).resolve().parent / "_data" / "small_resnet_fmnist5.pt"
+"""The body that ``scripts/make_pretrained.py`` trained on five Fashion-MNIST classes."""
+
+SMALL_RESNET_SHA256 = "b71bd0ef1d0cda82eb91feb43c0bd87f0d161508448d5180e57e60d15d949b40"
+"""SHA-256 of ``SMALL_RESNET_WEIGHTS``: the loader refuses any other file under that name."""
+
+SMALL_RESNET_STATS = ((0.286,), (0.353,))
+"""Mean and std the body was pretrained with (Fashion-MNIST's training set, rounded): normalise
+new data with them, e.g. ``fast_loaders(train, valid, normalize=SMALL_RESNET_STATS)``."""
+
+SMALL_RESNET_SOURCE_CLASSES = (0, 1, 2, 3, 5)
+"""Fashion-MNIST classes the body was pretrained on (T-shirt/top, Trouser, Pullover, Dress, Sandal);
+the other five (Coat, Shirt, Sneaker, Bag, Ankle boot) it has never seen."""
+
+_WEIGHTS_FORMAT = "dlnotes-backbone/1"
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, as 64 hex digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_backbone(path: str | os.PathLike, sha256: str | None = None) -> dict:
+    """Read a backbone file written by ``scripts/make_pretrained.py``, safely.
+
+    The file is read with ``torch.load(weights_only=True)``, which only rebuilds tensors and
+    plain containers: a file that holds pickled code is refused, never run.
+
+    Args:
+        path: the ``.pt`` file.
+        sha256: the expected SHA-256 of the file (64 hex digits); ``None`` skips the check.
+
+    Returns:
+        The file's dict: ``format``, ``arch``, ``width``, ``in_channels``, ``source_classes``,
+        ``stats`` and ``state_dict`` (the body's tensors).
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: the checksum differs (a corrupted or replaced file), or the file is not a
+            backbone file (not a torch file, a pickle with code, another kind of checkpoint).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no backbone weights at {path}; scripts/make_pretrained.py makes them")
+    if sha256 is not None:
+        actual = sha256_file(path)
+        if actual != sha256:
+            raise ValueError(
+                f"the backbone weights at {path} are corrupted or not the shipped file: SHA-256 is "
+                f"{actual}, expected {sha256}. Reinstall dlnotes, or rerun scripts/make_pretrained.py"
+            )
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # not a zip/pickle, a truncated file, or pickled code that weights_only refuses
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = next((line for line in lines if "Unsupported global" in line or "error:" in line), lines[0] if lines else "")
+        raise ValueError(f"{path} is not a readable weights file ({type(e).__name__}: {reason[:200]})") from None
+    if not (isinstance(data, dict) and data.get("format") == _WEIGHTS_FORMAT and isinstance(data.get("state_dict"), dict)):
+        kind = f"a dict with keys {sorted(map(str, data))[:6]}" if isinstance(data, dict) else f"a {type(data).__name__}"
+        raise ValueError(f"{path} is not a dlnotes backbone file (format {_WEIGHTS_FORMAT!r}): it holds {kind}")
+    return data
+
+
+def pretrained_small_resnet(n_classes: int = 5, weights: str | os.PathLike | None = "DEFAULT") -> nn.Sequential:
+    """``small_resnet(width=16)`` with the body the project pretrained and a new head.
+
+    The body (``stage1`` … ``stage3``) was trained by ``scripts/make_pretrained.py`` on the
+    30,000 training images of five Fashion-MNIST classes (``SMALL_RESNET_SOURCE_CLASSES``);
+    its head was thrown away. It expects 1×28×28 images normalised with ``SMALL_RESNET_STATS``.
+    The file ships with the package, so this works offline.
+
+    Args:
+        n_classes: outputs of the new head (a fresh ``nn.Linear``).
+        weights: ``"DEFAULT"`` for the shipped body (its SHA-256 is checked), a path to a file
+            made by ``scripts/make_pretrained.py``, or ``None`` for random weights (the same
+            architecture trained from scratch: the baseline that shows what pretraining buys).
+
+    Returns:
+        An ``nn.Sequential`` with children ``stage1`` … ``stage3``, ``pool``, ``head``.
+
+    Raises:
+        ValueError: the weights file is corrupted, foreign, or made for another architecture.
+    """
+    _check_sizes(n_classes, 1)
+    model = small_resnet(n_classes=n_classes, in_channels=1, width=16)
+    if weights is None:
+        return model
+    if isinstance(weights, str) and weights == "DEFAULT":
+        data = load_backbone(SMALL_RESNET_WEIGHTS, sha256=SMALL_RESNET_SHA256)
+    elif isinstance(weights, (str, os.PathLike)):
+        data = load_backbone(weights)
+    else:
+        raise TypeError(f"weights must be 'DEFAULT', a path or None, got {weights!r}")
+    if (data.get("arch"), data.get("width"), data.get("in_channels")) != ("small_resnet", 16, 1):
+        raise ValueError(f"weights: the file holds a {data.get('arch')}(width={data.get('width')}, "
+                         f"in_channels={data.get('in_channels')}), expected small_resnet(width=16, in_channels=1)")
+    body = {k: v for k, v in model.state_dict().items() if not k.startswith("head.")}
+    state = data["state_dict"]
+    missing, unexpected = sorted(set(body) - set(state)), sorted(set(state) - set(body))
+    wrong = [k for k in set(body) & set(state) if not isinstance(state[k], torch.Tensor) or state[k].shape != body[k].shape]
+    if missing or unexpected or wrong:
+        raise ValueError(f"weights: the file's tensors don't fit the body: missing {missing[:5]}, "
+                         f"unexpected {unexpected[:5]}, wrong shape {sorted(wrong)[:5]}")
+    model.load_state_dict(state, strict=False)
+    return model
+
+
+# --8<-- [start:flip_tta]
+class FlipTTA(nn.Sequential):
+    """An ``nn.Sequential`` that, in eval mode, also looks at the mirror image (test-time augmentation).
+
+    While training it is the plain sequence of layers. In eval mode (validation, ``predict``)
+    it runs the batch twice, as given and flipped left-right, and averages the two sets of
+    scores: two looks at an image make fewer mistakes than one, for the price of a second
+    forward pass at test time only. Use it for images whose mirror is as likely as the image
+    itself (clothes, animals); not for digits or text.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = super().forward(x)
+        if self.training:
+            return out
+        return (out + super().forward(x.flip(-1))) / 2
+# --8<-- [end:flip_tta]
+
+
+def fast_resnet(n_classes: int = 10, in_channels: int = 1, width: int = 16, tta: bool = True) -> nn.Sequential:
+    """``small_resnet``'s layers, with test-time flip averaging: the command line's default model.
+
+    Args:
+        n_classes: number of classes.
+        in_channels: 1 for grayscale images, 3 for RGB.
+        width: channels of the first stage (doubling at each later stage).
+        tta: average the scores of each image and its mirror in eval mode (``FlipTTA``).
+
+    Returns:
+        A ``FlipTTA`` (or, with ``tta=False``, an ``nn.Sequential``) with the children of
+        ``small_resnet``: ``stage1`` … ``stage3``, ``pool``, ``head``.
+    """
+    body = small_resnet(n_classes, in_channels, width)
+    return FlipTTA(OrderedDict(body.named_children())) if tta else body

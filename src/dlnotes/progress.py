@@ -24,9 +24,14 @@ def progress_bar(total: int, desc: str, enabled: bool) -> Any:
     if not enabled:
         return None
     if in_notebook():
-        from tqdm.notebook import tqdm
-    else:
-        from tqdm import tqdm
+        from tqdm.notebook import tqdm as notebook_tqdm
+
+        try:
+            return notebook_tqdm(total=total, desc=desc, leave=False)
+        except ImportError:  # the widget needs ipywidgets; without it, the text bar works everywhere
+            pass
+    from tqdm import tqdm
+
     return tqdm(total=total, desc=desc, leave=False, dynamic_ncols=True)
 
 

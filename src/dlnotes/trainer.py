@@ -346,19 +346,35 @@ class Trainer:
 
     # ------------------------------------------------------------------ transfer learning
 
-    def freeze(self) -> None:
-        """Train only the head (and the batch-norm layers): the usual first step of transfer learning."""
+    def freeze(self, train_bn: bool = True) -> None:
+        """Train only the head (and the batch-norm layers): the usual first step of transfer learning.
+
+        Args:
+            train_bn: True (fastai's choice) keeps the body's batch-norm layers learning: their
+                scales and shifts train, and in training mode they normalise with each batch's
+                statistics and update their running averages, so they adapt to the new data.
+                False freezes them too: the body runs in eval mode while training, so it computes
+                exactly what it did before (the condition for precomputing its outputs).
+        """
         body, _ = head_and_body(_unwrap(self.model))
         for m in body:
             for sub in m.modules():
                 is_bn = isinstance(sub, nn.modules.batchnorm._BatchNorm)
                 for p in sub.parameters(recurse=False):
-                    p.requires_grad_(is_bn)
+                    p.requires_grad_(is_bn and train_bn)
+        self._eval_body = [] if train_bn else body
+
+    def _train_mode(self) -> None:
+        """Training mode, except a body frozen with ``freeze(train_bn=False)``: it computes as in eval."""
+        self._train_model.train()
+        for m in getattr(self, "_eval_body", ()):
+            m.eval()
 
     def unfreeze(self) -> None:
         """Train every layer again."""
         for p in self.model.parameters():
             p.requires_grad_(True)
+        self._eval_body = []
 
     # ------------------------------------------------------------------ saving
 

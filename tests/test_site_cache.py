@@ -1,0 +1,109 @@
+"""The executed-block cache of the site build (``make serve`` / ``make build``): what it reuses and what it re-runs."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from dlnotes import _site
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A fresh cache directory, a fresh build, and a package stand-in whose source we can change."""
+    monkeypatch.setenv(_site.CACHE_ENV, str(tmp_path / "cache"))
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "module.py").write_text("VERSION = 1\n")
+    monkeypatch.setattr(_site, "_DEPENDENCIES", (package,))
+    _site.on_pre_build()
+    yield tmp_path
+    _site.on_pre_build()
+
+
+def run(code, **options):
+    md = markdown.Markdown(extensions=["pymdownx.superfences"])
+    return _site.formatter(code, "python", "python", {"exec": True, "result": "text", **options}, md)
+
+
+def counting(tmp_path, text):
+    """A block that prints `text` and leaves a mark each time it really runs."""
+    marks = tmp_path / "runs.txt"
+    return f"open({str(marks)!r}, 'a').write('x')\nprint({text!r})\n", marks
+
+
+def runs(marks):
+    return len(marks.read_text()) if marks.exists() else 0
+
+
+def new_build():
+    _site.on_pre_build()
+
+
+def test_an_unchanged_block_is_not_run_again(cache):
+    code, marks = counting(cache, "hello")
+    first = run(code)
+    new_build()
+    assert run(code) == first and "hello" in first
+    assert runs(marks) == 1
+    assert _site._cache_state().hits == 1
+
+
+def test_a_changed_block_runs(cache):
+    code, marks = counting(cache, "one")
+    run(code)
+    new_build()
+    assert "two" in run(code.replace("one", "two"))
+    assert runs(marks) == 2
+
+
+def test_a_package_change_reruns_the_blocks_that_use_it_and_only_those(cache):
+    plain, plain_marks = counting(cache, "plain")
+    uses = "import dlnotes\n" + plain.replace("runs.txt", "pkg.txt").replace("plain", "uses")
+    for _ in range(2):
+        run(plain), run(uses)
+        new_build()
+    assert runs(plain_marks) == 1 and runs(cache / "pkg.txt") == 1
+    (cache / "package" / "module.py").write_text("VERSION = 2\n")
+    new_build()
+    run(plain), run(uses)
+    assert runs(plain_marks) == 1, "a block that doesn't use dlnotes ran again"
+    assert runs(cache / "pkg.txt") == 2, "a block that uses dlnotes was served from a stale cache"
+
+
+def test_a_session_replays_the_cached_blocks_before_running_a_changed_one(cache):
+    first = "value = 20 + 1\nprint('set')\n"
+    run(first, session="s-replay")
+    run("print(value * 2)\n", session="s-replay")
+    new_build()
+    _site._mx_python._sessions_globals.pop("s-replay", None)  # a new process: the session is empty
+    assert "set" in run(first, session="s-replay")  # from the cache: nothing ran
+    assert "value" not in _site._mx_python._sessions_globals.get("s-replay", {})
+    assert "63" in run("print(value * 3)\n", session="s-replay")  # changed: the first block is replayed
+
+
+def test_a_failing_block_is_not_cached(cache):
+    code, marks = counting(cache, "boom")
+    code += "raise ValueError('boom')\n"
+    run(code)
+    new_build()
+    run(code)
+    assert runs(marks) == 2
+    assert not list((cache / "cache").rglob("*.json"))
+
+
+def test_without_the_variable_nothing_is_cached(tmp_path, monkeypatch):
+    monkeypatch.delenv(_site.CACHE_ENV, raising=False)
+    code, marks = counting(tmp_path, "again")
+    run(code), run(code)
+    assert runs(marks) == 2
+
+
+def test_cache_files_get_ordinary_permissions(cache):
+    import os
+
+    run("print('mode')\n")
+    (path,) = (cache / "cache").rglob("*.json")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
