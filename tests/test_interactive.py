@@ -12,13 +12,8 @@ and for console errors and requests that leave 127.0.0.1.
 from __future__ import annotations
 
 import base64
-import functools
 import json
-import os
 import runpy
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,12 +21,10 @@ import numpy as np
 import pytest
 import torch
 from conftest import ROOT
+from test_browser import browser, server  # noqa: F401  (the shared Chromium and site server fixtures)
 
 pytestmark = pytest.mark.site
 
-CHROMIUM = os.environ.get("DLNOTES_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]  # fmt: skip
 PAGES = {
     "kernels": ("/theory/image-kernels/", ".dl-kernels"),
     "lr": ("/theory/learning-rate/", ".dl-lr-explorer"),
@@ -39,37 +32,9 @@ PAGES = {
 }
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_site) -> Path:
     return built_site["dir"]
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set DLNOTES_CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_piece(browser, server, name, **context_options):
