@@ -39,9 +39,13 @@ def child_env(**extra: str) -> dict[str, str]:
 
     No MPLBACKEND: a script on a machine with no display falls back to Agg by itself, and a
     notebook kernel must keep its inline backend to show figures.
+
+    One compute thread each: the site build and the two test workers' programs share two
+    cores, and PyTorch's thread pools, each sized for the whole machine, spin against each other
+    when they overlap (several times slower in all). A reader's single program keeps its default.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_")) and k != "MPLBACKEND"}
-    env.update(NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", **extra)
+    env.update(NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", **extra)
     return env
 
 
