@@ -46,7 +46,11 @@ def test_measured_gflops_sit_next_to_linked_published_figures(built_site):
     rows = re.findall(r"^NVIDIA (T4|A100|H100)[^\n]*?\s([\d,]+)\s+([\d,]+)\s*$", out, re.M)
     assert {r[0] for r in rows} == {"T4", "A100", "H100"}
     for _, peak, ratio in rows:  # the ratio column is the published peak over this build's measurement
-        assert int(ratio.replace(",", "")) == pytest.approx(int(peak.replace(",", "")) / measured, abs=1)
+        # `measured` is printed rounded to a whole GFLOP/s, so the ratio lies between the peak over
+        # its upper and lower rounding bounds (and is itself rounded to a whole number).
+        peak = int(peak.replace(",", ""))
+        low, high = peak / (measured + 0.5), peak / max(measured - 0.5, 1e-9)
+        assert low - 1 <= int(ratio.replace(",", "")) <= high + 1
     links = {a["href"] for a in article(page).select("a[href]")}
     for gpu in ("tesla-t4", "a100", "h100"):
         assert any(h.startswith("https://www.nvidia.com/") and h.rstrip("/").endswith(gpu) for h in links), gpu
@@ -71,7 +75,7 @@ def test_cross_entropy_ahead_of_mse_at_every_checkpoint(built_site):
 
 
 def test_backprop_by_hand_matches_autograd_for_every_parameter(built_site):
-    out = output_with(built(built_site["dir"], DOCS / "theory" / "backpropagation.md"), "by hand")
+    out = output_with(built(built_site["dir"], DOCS / "theory" / "backpropagation.md"), "dL/dW2")
     rows = re.findall(r"^dL/d(W1|b1|W2|b2)\s+by hand\s+\[([^\]]+)\]\s+autograd\s+\[([^\]]+)\]\s+equal to 1e-12$", out, re.M)
     assert {r[0] for r in rows} == {"W1", "b1", "W2", "b2"}
     assert all(mine.split() == auto.split() for _, mine, auto in rows)

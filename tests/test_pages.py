@@ -300,8 +300,10 @@ def test_learning_rate_page_curves_match_the_text(built_site):
     """learning-rate.md: too small barely leaves ln 10, good falls fast, too large stays at guessing."""
     out = _output(built_site["dir"], "theory/learning-rate", "over the last 10 batches")
     last = {float(lr): float(end) for lr, end in re.findall(r"lr ([0-9.]+)\s.*?([0-9.]+) over the last 10 batches", out)}
-    assert last[0.001] > 1.8 and last[3.0] > 2.0
-    assert last[0.1] < 0.5 * last[0.001]
+    # "barely left 2.30" and "stays around [the guessing level]": both within 0.5 of ln 10, and
+    # both far above where the good rate ends.
+    assert last[0.001] > 1.8 and last[3.0] > 1.8
+    assert last[0.1] < 0.5 * last[0.001] and last[0.1] < 0.5 * last[3.0]
     correction = _output(built_site["dir"], "theory/learning-rate", "notes learning rate")
     acc = {name: float(a) for name, a in re.findall(r"at the\s+(notes|lr_find) learning rate [0-9.e-]+: test accuracy ([0-9.]+)%", correction)}
     assert acc["notes"] < acc["lr_find"] - 2  # "the notes' rate trains, but far more slowly"
