@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ["docs", "snippets", "notebooks", "exercises", "src", "tests", "scripts", "benchmarks/results", "mkdocs.yml", "pyproject.toml"]
+COPY = ["docs", "snippets", "notebooks", "exercises", "includes", "examples", "src", "tests", "scripts", "benchmarks/results", "mkdocs.yml", "pyproject.toml"]
 PROSE_PAGE = "docs/theory/tensors.md"
 SNIPPET = "snippets/tensors_basics.py"  # embedded by the tensors page
 
