@@ -33,19 +33,20 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ["docs", "snippets", "notebooks", "exercises", "includes", "examples", "src", "tests", "scripts", "benchmarks/results", "mkdocs.yml", "pyproject.toml"]
 PROSE_PAGE = "docs/theory/tensors.md"
 SNIPPET = "snippets/tensors_basics.py"  # embedded by the tensors page
 
 
 def copy_project(dest: Path) -> None:
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        elif src.exists():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
+    """Every file git tracks (symbolic links stay links), as they are in the working tree."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        src, target = ROOT / name, dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            target.symlink_to(os.readlink(src))
+        elif src.is_file():
+            shutil.copy2(src, target)
 
 
 def env_for(project: Path, cache: Path) -> dict:
