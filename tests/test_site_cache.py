@@ -153,3 +153,20 @@ def test_cached_steps_reuse_their_result_while_their_input_is_unchanged(cache):
     assert _site.cached("search", ["page", "<p>one</p>"], make) == {"n": 1}
     assert _site.cached("search", ["page", "<p>two</p>"], make) == {"n": 2}
     assert len(made) == 2
+
+
+def test_make_serve_watches_everything_the_pages_embed():
+    """`mkdocs serve` watches docs/ and mkdocs.yml by itself; an edit to a snippet, an exercise,
+    the hover definitions or the package must rebuild the site too."""
+    import yaml
+
+    from conftest import ROOT
+
+    class Loader(yaml.SafeLoader):  # mkdocs.yml names Python objects (the fence): don't build them
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    watch = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["watch"]
+    for folder in ("snippets", "exercises", "includes", "src/dlnotes"):
+        assert folder in watch, f"mkdocs.yml's watch list lacks {folder}/: make serve would not rebuild on an edit there"
+        assert (ROOT / folder).is_dir()
