@@ -159,7 +159,6 @@ def test_make_serve_watches_everything_the_pages_embed():
     """`mkdocs serve` watches docs/ and mkdocs.yml by itself; an edit to a snippet, an exercise,
     the hover definitions or the package must rebuild the site too."""
     import yaml
-
     from conftest import ROOT
 
     class Loader(yaml.SafeLoader):  # mkdocs.yml names Python objects (the fence): don't build them
