@@ -278,18 +278,26 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
 # --- one-page check (make check PAGE=…): the other pages keep only what links can point at -------
 
 CHECK_ENV = "DLNOTES_CHECK_PAGE"
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})(?P<rest>.*)$")
+_ID = re.compile(r'\bid="([^"]+)"')
+_ATTR_ID = re.compile(r"\{[:\s]*#([\w-]+)[^}]*\}")
 
 
 def outline(markdown: str) -> str:
     """A page reduced to its headings and explicit anchors: nothing runs, links into it still resolve."""
-    kept, fenced = [], False
+    kept, fence = [], None
     for line in markdown.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
+        match = _FENCE.match(line)
+        if fence is not None:  # inside a fence: only its own closing line (same character, as long or longer) ends it
+            if match and match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) and not match["rest"].strip():
+                fence = None
             continue
-        if not fenced and (line.startswith(("#", "!!!", "???")) or 'id="' in line or "{#" in line):
+        if match:
+            fence = match["fence"]
+        elif line.startswith(("#", "!!!", "???")):
             kept.append(line)
+        else:  # an anchor set by attr_list (a glossary term) or in raw HTML: kept as an empty element
+            kept += [f'<div id="{anchor}"></div>' for anchor in _ATTR_ID.findall(line) + _ID.findall(line)]
     return "\n\n".join(kept + ["*(Outline only: `make check` builds one page in full.)*"]) + "\n"
 
 
