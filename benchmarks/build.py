@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -134,8 +135,13 @@ def main() -> None:
         reused = re.findall(r"executed-block cache: (\d+) blocks reused, (\d+) run", warm_log)
         loop = serve_loop(project, env)
         check = None
+        check_ok = True
         if not args.skip_check:
-            check, _ = timed([sys.executable, "scripts/check_page.py", args.page], project, env)
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "scripts/check_page.py", args.page], cwd=project, env=env, capture_output=True, text=True)
+            check, check_ok = time.perf_counter() - start, proc.returncode == 0
+            if not check_ok:
+                print((proc.stdout + proc.stderr)[-3000:], file=sys.stderr)
 
     def fmt(seconds):
         return "not seen" if seconds is None else f"{seconds:.1f} s"
@@ -153,7 +159,16 @@ def main() -> None:
     detail = f" ({ran[1]} block(s) ran, {ran[0]} reused)" if ran else ""
     print(f"| `make serve`: edit to {SNIPPET} visible{detail} | {fmt(loop['code'])} | – |")
     if check is not None:
-        print(f"| `make check PAGE={args.page}` (build + its tests) | {fmt(check)} | 60 |")
+        print(f"| `make check PAGE={args.page}` (build + its tests){'' if check_ok else ' FAILED'} | {fmt(check)} | 60 |")
+    results = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
+        "load_average_after": os.getloadavg()[0], "cold_s": cold, "warm_s": warm, "warm_reused_run": reused[-1] if reused else None,
+        "prose_edit_s": loop["prose"], "code_edit_s": loop["code"], "code_edit_reused_run": loop["code_reused_ran"],
+        "check_page": args.page, "check_s": check, "check_passed": check_ok,
+    }  # fmt: skip
+    out = ROOT / "benchmarks" / "results" / "build.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
