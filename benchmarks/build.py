@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from dlnotes._io import atomic_write_text
+
 ROOT = Path(__file__).resolve().parents[1]
 PROSE_PAGE = "docs/theory/tensors.md"
 SNIPPET = "snippets/tensors_basics.py"  # embedded by the tensors page
@@ -168,7 +170,7 @@ def main() -> None:
     }  # fmt: skip
     out = ROOT / "benchmarks" / "results" / "build.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(out, json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":
