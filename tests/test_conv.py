@@ -158,6 +158,7 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
     its forward and backward match F.conv2d whatever the chunk size."""
     import dlnotes.conv
 
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", 1)
     gen = torch.Generator().manual_seed(4)
     x = torch.randn(5, 3, 9, 8, generator=gen, dtype=torch.float64)
     weight = torch.randn(4, 3, 3, 2, generator=gen, dtype=torch.float64)
@@ -172,19 +173,19 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
             assert max_diff(g, r) < 1e-12
 
 
-@pytest.mark.parametrize("rows_below", [0, 1 << 30])  # every groups=1 call by im2col / by im2row
+@pytest.mark.parametrize("rows_min_channels", [1, 1 << 30])  # every groups=1 call by im2row / by im2col
 @pytest.mark.parametrize("kwargs", [
     dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2)),
     dict(padding="same"),
     dict(stride=2, padding=0),
     dict(padding=1, channels_last=True),
 ])
-def test_both_groups_1_paths_pass_gradcheck(monkeypatch, rows_below, kwargs):
-    """groups=1 takes the im2row path on small images and the im2col path on large ones: both are
-    exact, in float64, for the input, the weight and the bias, whatever the input's memory layout."""
+def test_both_groups_1_paths_pass_gradcheck(monkeypatch, rows_min_channels, kwargs):
+    """groups=1 takes the im2row path with many input channels and the im2col path with few: both
+    are exact, in float64, for the input, the weight and the bias, whatever the input's layout."""
     import dlnotes.conv
 
-    monkeypatch.setattr(dlnotes.conv, "ROWS_BELOW_PIXELS", rows_below)
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
     monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 3 * 3 * 3 * 7 * 6 * 8)  # about two images a chunk
     kwargs = dict(kwargs)
     gen = torch.Generator().manual_seed(6)

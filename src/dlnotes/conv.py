@@ -95,12 +95,11 @@ def conv2d(
         ValueError: for shapes or arguments that do not fit together; the message names them.
     """
     x, batched, stride, pads, dilation = _prepare(input, weight, bias, stride, padding, dilation, groups)
-    (kh, kw), (h, w) = weight.shape[2:], x.shape[2:]
-    ho = (h + pads[0] + pads[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    wo = (w + pads[2] + pads[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    # Small images: stack the pixels of many images into one tall matrix (_Im2rowMatmul);
-    # large ones (and groups): one product per image, straight into the NCHW output (_Im2colMatmul).
-    fn = _Im2rowMatmul if groups == 1 and ho * wo < ROWS_BELOW_PIXELS else _Im2colMatmul
+    # Many input channels: stack the windows of many images, pixels as rows, into one tall matrix
+    # (_Im2rowMatmul). Few input channels, a 1×1 kernel, or groups: one product per image, straight
+    # into the NCHW output (_Im2colMatmul).
+    kernel_taps, rows = weight.shape[2] * weight.shape[3], x.shape[1] >= ROWS_MIN_CHANNELS
+    fn = _Im2rowMatmul if groups == 1 and kernel_taps > 1 and rows else _Im2colMatmul
     geometry = (stride, pads, dilation, groups)
     if torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in (x, weight, bias)):
         out = fn.apply(x, weight, bias, geometry)
@@ -109,7 +108,7 @@ def conv2d(
     return out if batched else out[0]
 
 
-ROWS_BELOW_PIXELS = 256  # output images with fewer pixels take the pixels-as-rows path
+ROWS_MIN_CHANNELS = 16  # inputs with at least this many channels take the pixels-as-rows path
 CHUNK_BYTES = 2 << 20  # size of the reused im2col/im2row buffer (about one core's L2 cache)
 WORKSPACE_BYTES = 64 << 20  # scratch buffers up to this size are kept from one call to the next
 
