@@ -216,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     batch, repeats = (16, 3) if args.quick else (64, 5)
     print(f"machine: {machine()}")
-    print(f"command: python benchmarks/conv.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
-    record = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+    command = f"python benchmarks/conv.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip()
+    print(f"command: {command}")
+    record = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "command": command,
               "torch": torch.__version__, "cpus": os.cpu_count(), "load_average_before": os.getloadavg()[0],
               "target": TARGET, "target_geo": TARGET_GEO, "tables": [], "profile": []}
     for threads in args.threads:

@@ -202,12 +202,18 @@ def test_both_groups_1_paths_pass_gradcheck(monkeypatch, rows_min_channels, kwar
 
 
 @pytest.mark.parametrize("workspace_bytes", [0, 1 << 30])
-def test_reused_scratch_buffers_never_leak_between_calls(monkeypatch, workspace_bytes):
-    """conv2d reuses its scratch buffers from call to call (or not, at WORKSPACE_BYTES = 0): an
-    output, or a graph waiting for its backward pass, must not change when other calls reuse them."""
+@pytest.mark.parametrize("keep_bytes", [0, 1 << 30])  # the im2row path keeps its rows for backward, or not
+@pytest.mark.parametrize("rows_min_channels", [1, 1 << 30])  # the im2row path, the im2col path
+def test_reused_scratch_buffers_never_leak_between_calls(monkeypatch, workspace_bytes, keep_bytes, rows_min_channels):
+    """conv2d reuses its scratch buffers from call to call (or not, at WORKSPACE_BYTES = 0), and the
+    memory of kept rows once their graph is freed: an output, or a graph waiting for its backward
+    pass (a second one, with retain_graph), must not change when other calls reuse them."""
     import dlnotes.conv
 
     monkeypatch.setattr(dlnotes.conv, "WORKSPACE_BYTES", workspace_bytes)
+    monkeypatch.setattr(dlnotes.conv, "KEEP_ROWS_BYTES", keep_bytes)
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
+    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(5, 3, 6, 5, generator=gen, dtype=torch.float64, requires_grad=True)
     weight = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)

@@ -111,6 +111,8 @@ def conv2d(
 ROWS_MIN_CHANNELS = 16  # inputs with at least this many channels take the pixels-as-rows path
 CHUNK_BYTES = 2 << 20  # size of the reused im2col/im2row buffer (about one core's L2 cache)
 WORKSPACE_BYTES = 64 << 20  # scratch buffers up to this size are kept from one call to the next
+KEEP_ROWS_BYTES = 32 << 20  # a layer whose im2row matrix is at most this large keeps it for backward
+POOL_SIZE = 4  # kept-rows buffers a thread holds on to for the next forward passes
 
 
 class _Im2colMatmul(torch.autograd.Function):
@@ -187,7 +189,8 @@ class _Im2rowMatmul(torch.autograd.Function):
     """
 
     @staticmethod
-    def compute(x, weight, bias, geometry):
+    def compute(x, weight, bias, geometry, kept=None):
+        """The output; with ``kept``, a (N, H_out, W_out, kH, kW, C) tensor, the rows are kept there."""
         stride, pads, dilation, _ = geometry
         c_out, c_in, kh, kw = weight.shape
         rows = _rows(_padded(x, pads, channels_last=True), (kh, kw), stride, dilation)
@@ -195,7 +198,7 @@ class _Im2rowMatmul(torch.autograd.Function):
         filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)  # rows: (i, j, c)
         channels_last = _is_channels_last(x)
         out = x.new_empty(n, ho, wo, c_out).permute(0, 3, 1, 2) if channels_last else x.new_empty(n, c_out, ho, wo)
-        for a, b, r in _im2row_chunks(rows):  # r: ((b - a)·H_out·W_out, kH·kW·C)
+        for a, b, r in _im2row_chunks(rows, into=kept):  # r: ((b - a)·H_out·W_out, kH·kW·C)
             o = out[a:b].permute(0, 2, 3, 1) if channels_last else _scratch("out", (b - a, ho, wo, c_out), r)
             if bias is None:
                 torch.mm(r, filters, out=o.view(-1, c_out))
@@ -209,7 +212,16 @@ class _Im2rowMatmul(torch.autograd.Function):
     def forward(ctx, x, weight, bias, geometry):
         ctx.save_for_backward(x, weight)
         ctx.geometry, ctx.has_bias = geometry, bias is not None
-        return _Im2rowMatmul.compute(x, weight, bias, geometry)
+        # A small layer keeps its rows for the backward pass (which then skips copying them again),
+        # in memory lent to this graph until it is freed (see _Lease).
+        n, c, h, w = x.shape
+        (sh, sw), (top, bottom, left, right), (dh, dw), _ = geometry
+        c_out, _, kh, kw = weight.shape
+        shape = (n, (h + top + bottom - dh * (kh - 1) - 1) // sh + 1, (w + left + right - dw * (kw - 1) - 1) // sw + 1,
+                 kh, kw, c)
+        keep = ctx.needs_input_grad[1] and math.prod(shape) * x.element_size() <= KEEP_ROWS_BYTES
+        ctx.lease = _Lease(shape, x) if keep else None
+        return _Im2rowMatmul.compute(x, weight, bias, geometry, ctx.lease.tensor if keep else None)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
@@ -217,27 +229,51 @@ class _Im2rowMatmul(torch.autograd.Function):
         x, weight = ctx.saved_tensors
         stride, pads, dilation, _ = ctx.geometry
         c_out, c_in, kh, kw = weight.shape
-        xp = _padded(x, pads, channels_last=True)
-        rows = _rows(xp, (kh, kw), stride, dilation)
-        n, ho, wo = rows.shape[:3]
+        n, _, h, w = x.shape
+        xp_shape = (n, h + pads[0] + pads[1], w + pads[2] + pads[3], c_in)
+        kept = ctx.lease.tensor if ctx.lease is not None else None
+        rows = kept if kept is not None else _rows(_padded(x, pads, channels_last=True), (kh, kw), stride, dilation)
+        ho, wo = rows.shape[1:3]
         filters = weight.permute(2, 3, 1, 0).reshape(kh * kw * c_in, c_out)
         g = grad_out.permute(0, 2, 3, 1)  # (N, H_out, W_out, C_out)
         if not g.is_contiguous():
             g = _scratch("grad_out", g.shape, g).copy_(g)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        grad_xp = _scratch("grad_xp", xp.shape, xp).zero_() if need_x else None
+        grad_xp = _scratch("grad_xp", xp_shape, x).zero_() if need_x else None
         grad_f = torch.zeros_like(filters) if need_w else None
-        for a, b, r in _im2row_chunks(rows, copy=need_w):
+        for a, b, r in _im2row_chunks(rows, copy=need_w and kept is None, into=kept):
             gc = g[a:b].reshape(-1, c_out)
             if need_w:  # d out / d filters = the rows: sum over every pixel of the chunk
                 grad_f.addmm_(r.t(), gc)
             if need_x:  # d out / d rows = filters^T, then add each window back where it came from
+                if kept is not None:  # the kept rows stay intact (a second backward needs them)
+                    r = _scratch("rows", r.shape, r)
                 torch.mm(gc, filters.t(), out=r)
                 _row2im_add(r.view(b - a, ho, wo, kh, kw, c_in), grad_xp[a:b], stride, dilation)
         grad_x = _unpadded(grad_xp.permute(0, 3, 1, 2), pads, x) if need_x else None
         grad_w = grad_f.view(kh, kw, c_in, c_out).permute(3, 2, 0, 1) if need_w else None
         grad_b = g.sum((0, 1, 2)) if ctx.has_bias and need_b else None
         return grad_x, grad_w, grad_b, None
+
+
+class _Lease:
+    """Memory lent to one autograd graph (the rows a layer keeps for its backward pass).
+
+    When the graph is freed, the memory goes back to a small pool of this thread, and the next
+    forward pass takes it from there instead of asking the operating system for fresh pages.
+    """
+
+    def __init__(self, shape, like: torch.Tensor):
+        numel = math.prod(shape)
+        self.pool = _workspace.__dict__.setdefault("pool", {}).setdefault((like.dtype, like.device), [])
+        index = next((i for i, buffer in enumerate(self.pool) if buffer.numel() >= numel), None)
+        self.buffer = self.pool.pop(index) if index is not None else torch.empty(numel, dtype=like.dtype,
+                                                                                   device=like.device)
+        self.tensor = self.buffer[:numel].view(shape)
+
+    def __del__(self):
+        if len(self.pool) < POOL_SIZE:
+            self.pool.append(self.buffer)
 
 
 def _scratch(name: str, shape, like: torch.Tensor) -> torch.Tensor:
@@ -354,15 +390,15 @@ def _im2col_chunks(windows: torch.Tensor, copy: bool = True):
         yield a, b, cols.view((b - a) * groups, c_group * kh * kw, ho * wo)
 
 
-def _im2row_chunks(rows: torch.Tensor, copy: bool = True):
-    """Yield (a, b, r): the windows of images a..b copied (if ``copy``) into one reused buffer,
-    one row per output pixel: ((b - a)·H_out·W_out, kH·kW·C)."""
+def _im2row_chunks(rows: torch.Tensor, copy: bool = True, into: torch.Tensor | None = None):
+    """Yield (a, b, r): the windows of images a..b copied (if ``copy``) into one reused buffer, or
+    into ``into[a:b]`` to keep them all, one row per output pixel: ((b - a)·H_out·W_out, kH·kW·C)."""
     n, ho, wo, kh, kw, c = rows.shape
     chunk = _chunk(n, rows[0].numel(), rows.element_size())
-    buffer = _scratch("rows", (chunk, ho, wo, kh, kw, c), rows)
+    buffer = _scratch("rows", (chunk, ho, wo, kh, kw, c), rows) if into is None else None
     for a in range(0, n, chunk):
         b = min(n, a + chunk)
-        r = buffer[: b - a]
+        r = buffer[: b - a] if into is None else into[a:b]
         if copy:
             r.copy_(rows[a:b])  # the im2row copy
         yield a, b, r.view((b - a) * ho * wo, kh * kw * c)
