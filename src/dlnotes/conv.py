@@ -241,13 +241,16 @@ class _Im2rowMatmul(torch.autograd.Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         grad_xp = _scratch("grad_xp", xp_shape, x).zero_() if need_x else None
         grad_f = torch.zeros_like(filters) if need_w else None
-        for a, b, r in _im2row_chunks(rows, copy=need_w and kept is None, into=kept):
+        # With the rows kept, the whole batch at once (a small layer: fewer, larger operations);
+        # otherwise chunk by chunk, copying the rows again.
+        chunks = [(0, n, kept.view(-1, kh * kw * c_in))] if kept is not None else _im2row_chunks(rows, copy=need_w)
+        for a, b, r in chunks:
             gc = g[a:b].reshape(-1, c_out)
             if need_w:  # d out / d filters = the rows: sum over every pixel of the chunk
                 grad_f.addmm_(r.t(), gc)
             if need_x:  # d out / d rows = filters^T, then add each window back where it came from
                 if kept is not None:  # the kept rows stay intact (a second backward needs them)
-                    r = _scratch("rows", r.shape, r)
+                    r = _scratch("grad_rows", r.shape, r)
                 torch.mm(gc, filters.t(), out=r)
                 _row2im_add(r.view(b - a, ho, wo, kh, kw, c_in), grad_xp[a:b], stride, dilation)
         grad_x = _unpadded(grad_xp.permute(0, 3, 1, 2), pads, x) if need_x else None
