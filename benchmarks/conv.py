@@ -151,7 +151,7 @@ def table(batch: int, repeats: int, naive: bool) -> dict:
 # padding, the chunk's output moved to the NCHW result).
 STAGES = [
     ("matrix products", ("aten::mm", "aten::addmm", "aten::addmm_", "aten::bmm")),
-    ("copying windows (im2row/im2col)", ()),
+    ("copying windows into the matrix", ()),
     ("layout changes and padding", ("aten::copy_",)),
     ("backward's row2im/col2im adds", ("aten::add_",)),
     ("clearing buffers", ("aten::zero_", "aten::fill_")),
