@@ -158,6 +158,7 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
     its forward and backward match F.conv2d whatever the chunk size."""
     import dlnotes.conv
 
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", 1)
     gen = torch.Generator().manual_seed(4)
     x = torch.randn(5, 3, 9, 8, generator=gen, dtype=torch.float64)
     weight = torch.randn(4, 3, 3, 2, generator=gen, dtype=torch.float64)
@@ -172,24 +173,78 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
             assert max_diff(g, r) < 1e-12
 
 
-@pytest.mark.parametrize("keep_bytes", [0, 1 << 30])
-def test_rows_kept_for_backward_or_not_give_the_same_gradients(monkeypatch, keep_bytes):
-    """A small layer keeps its im2row matrix for the backward pass; a second backward (retain_graph)
-    must find it intact."""
+@pytest.mark.parametrize("rows_min_channels", [1, 1 << 30])  # every groups=1 call by im2row / by im2col
+@pytest.mark.parametrize("kwargs", [
+    dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2)),
+    dict(padding="same"),
+    dict(stride=2, padding=0),
+    dict(padding=1, channels_last=True),
+])
+def test_both_groups_1_paths_pass_gradcheck(monkeypatch, rows_min_channels, kwargs):
+    """groups=1 takes the im2row path with many input channels and the im2col path with few: both
+    are exact, in float64, for the input, the weight and the bias, whatever the input's layout."""
     import dlnotes.conv
 
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
+    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 3 * 3 * 3 * 7 * 6 * 8)  # about two images a chunk
+    kwargs = dict(kwargs)
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(3, 3, 7, 6, generator=gen, dtype=torch.float64)
+    if kwargs.pop("channels_last", False):
+        x = x.contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(4, 3, 3, 2, generator=gen, dtype=torch.float64)
+    bias = torch.randn(4, generator=gen, dtype=torch.float64)
+    inputs = tuple(t.requires_grad_() for t in (x, weight, bias))
+    assert torch.autograd.gradcheck(lambda *t: conv2d(*t, **kwargs), inputs)
+    out = conv2d(x, weight, bias, **kwargs)
+    assert max_diff(out, F.conv2d(x, weight, bias, **kwargs)) < 1e-12
+    assert out.is_contiguous(memory_format=torch.channels_last) == (not x.is_contiguous())
+
+
+@pytest.mark.parametrize("workspace_bytes", [0, 1 << 30])
+@pytest.mark.parametrize("keep_bytes", [0, 1 << 30])  # the im2row path keeps its rows for backward, or not
+@pytest.mark.parametrize("rows_min_channels", [1, 1 << 30])  # the im2row path, the im2col path
+def test_reused_scratch_buffers_never_leak_between_calls(monkeypatch, workspace_bytes, keep_bytes, rows_min_channels):
+    """conv2d reuses its scratch buffers from call to call (or not, at WORKSPACE_BYTES = 0), and the
+    memory of kept rows once their graph is freed: an output, or a graph waiting for its backward
+    pass (a second one, with retain_graph), must not change when other calls reuse them."""
+    import dlnotes.conv
+
+    monkeypatch.setattr(dlnotes.conv, "WORKSPACE_BYTES", workspace_bytes)
     monkeypatch.setattr(dlnotes.conv, "KEEP_ROWS_BYTES", keep_bytes)
+    monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
     monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(5, 3, 6, 5, generator=gen, dtype=torch.float64, requires_grad=True)
     weight = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
     probe = torch.randn(5, 4, 6, 5, generator=gen, dtype=torch.float64)
     out = conv2d(x, weight, padding=1)
+    kept = out.detach().clone()
     first = torch.autograd.grad((out * probe).sum(), (x, weight), retain_graph=True)
+    for size in (6, 20):  # other calls, smaller and larger, forward and backward, in between
+        other = torch.randn(2, 3, size, size, dtype=torch.float64, requires_grad=True)
+        conv2d(other, weight, padding=1).sum().backward()
+        with torch.no_grad():
+            conv2d(other, weight, padding=2)
+    assert torch.equal(out, kept)
     second = torch.autograd.grad((out * probe).sum(), (x, weight))
     ref = torch.autograd.grad((F.conv2d(x, weight, padding=1) * probe).sum(), (x, weight))
     for a, b, r in zip(first, second, ref, strict=True):
         assert torch.equal(a, b) and max_diff(a, r) < 1e-12
+
+
+def test_without_gradients_the_same_numbers():
+    """Under no_grad (or when nothing requires a gradient) conv2d skips autograd: same output."""
+    gen = torch.Generator().manual_seed(7)
+    for shape, groups in (((4, 6, 5, 5), 1), ((2, 6, 20, 20), 1), ((2, 6, 9, 9), 3)):
+        x = torch.randn(shape, generator=gen, dtype=torch.float64)
+        weight = torch.randn(6, 6 // groups, 3, 3, generator=gen, dtype=torch.float64)
+        bias = torch.randn(6, generator=gen, dtype=torch.float64)
+        with torch.no_grad():
+            out = conv2d(x, weight, bias, padding=1, groups=groups)
+        assert not out.requires_grad and out.grad_fn is None
+        assert max_diff(out, F.conv2d(x, weight, bias, padding=1, groups=groups)) < 1e-12
+        assert conv2d(x, weight.requires_grad_(), bias, padding=1, groups=groups).grad_fn is not None
 
 
 def test_only_the_gradients_asked_for_are_computed():
