@@ -129,3 +129,26 @@ def test_the_fraction_was_tuned_on_the_first_tune_configuration(results):
     source = (ROOT / "benchmarks" / "lr_finder.py").read_text(encoding="utf-8")
     assert re.search(r'"--batch-size", type=int, default=64\)', source)
     assert "Trainer(small_cnn()" in source and "opt_func" not in source  # the Trainer's default: AdamW
+
+
+def test_the_default_s_worst_tune_gap_is_below_the_best_rate(results):
+    """"The default's largest gap on the tune configurations comes from a rate *below* the best one"."""
+    default = results["table"]["valley (ours, default)"]
+    tune = [r for r in results["runs"] if r["role"] == "tune"]
+    worst = max(tune, key=lambda r: default["gaps"][r["config"]])
+    assert default["lrs"][worst["config"]] < results["checks"][worst["config"]]["best_lr"]
+
+
+def test_fastai_valley_is_ten_times_smaller_and_worse_everywhere(results):
+    """"fastai's `valley` suggests a rate more than ten times smaller than ours on every configuration,
+    and even its smallest gap is larger than every gap of our default"."""
+    ours, theirs = results["table"]["valley (ours, default)"], results["table"]["fastai valley"]
+    for run in results["runs"]:
+        assert theirs["lrs"][run["config"]] * 10 < ours["lrs"][run["config"]], run["config"]
+    assert min(theirs["gaps"].values()) > max(ours["gaps"].values())
+
+
+def test_the_two_minimum_rules_agree_on_these_curves(results):
+    """"Our `minimum` and fastai's `minimum` ... changed nothing on these curves"."""
+    ours, theirs = results["table"]["minimum (ours)"], results["table"]["fastai minimum/10"]
+    assert ours["lrs"] == pytest.approx(theirs["lrs"])
