@@ -267,6 +267,18 @@ def test_correction_boxes_get_unique_anchors_in_markdown():
     assert html.count("id=") == 2
 
 
+def test_a_correction_title_with_code_gets_an_anchor_from_its_words():
+    """Inline code in a title is stashed away by pymdownx.inlinehilite; the anchor is still made of its words."""
+    import markdown
+
+    from dlnotes._site_kb import CorrectionAnchors
+
+    html = markdown.Markdown(extensions=["admonition", "pymdownx.inlinehilite", CorrectionAnchors()]).convert(
+        '!!! warning "Correction: `plot_lr` draws the `schedule`"\n    one\n'
+    )
+    assert 'id="correction-plot-lr-draws-the-schedule"' in html, html
+
+
 # ---------------------------------------------------------------------------------- prose vs outputs
 
 

@@ -109,11 +109,24 @@ def test_cache_files_get_ordinary_permissions(cache):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_a_block_that_writes_files_runs_every_time(cache, monkeypatch):
+def test_the_files_a_block_wrote_come_back_with_its_cached_output(cache, monkeypatch):
     monkeypatch.chdir(cache)
-    code = "open('weights.json', 'w').write('{}')\nprint('exported')\n"
-    run(code)
+    code, marks = counting(cache, "exported")
+    code = "open('weights.json', 'w').write('{\"w\": [1, 2]}')\n" + code
+    first = run(code)
     (cache / "weights.json").unlink()  # a build hook moved it away
     new_build()
+    assert run(code) == first
+    assert runs(marks) == 1, "the block ran again"
+    assert (cache / "weights.json").read_text() == '{"w": [1, 2]}', "the file the build needs was not written again"
+
+
+def test_a_block_that_makes_a_folder_runs_every_time(cache, monkeypatch):
+    monkeypatch.chdir(cache)
+    code, marks = counting(cache, "folder")
+    code = "import os\nos.makedirs('out', exist_ok=True)\n" + code
     run(code)
-    assert (cache / "weights.json").exists(), "served from the cache: the file the build needs was not written"
+    (cache / "out").rmdir()
+    new_build()
+    run(code)
+    assert runs(marks) == 2 and (cache / "out").is_dir()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "move_no_clobber"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "move_no_clobber"]
 
 # file systems without hard links (FAT, some network drives) answer os.link with one of these
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -83,6 +83,16 @@ def atomic_write(
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, **options: Any) -> Path:
+    """``atomic_write`` of a UTF-8 text (``options``: those of ``atomic_write``)."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), **options)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, **options: Any) -> Path:
+    """``atomic_write`` of bytes (``options``: those of ``atomic_write``)."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data), **options)
 
 
 def move_no_clobber(src: str | os.PathLike, dst: str | os.PathLike, rename: bool = True) -> Path | None:

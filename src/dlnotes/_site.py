@@ -172,9 +172,9 @@ def _replay(session: str) -> None:
 
 
 def _store(path: Path, text: str) -> None:
-    from dlnotes._io import atomic_write
+    from dlnotes._io import atomic_write_text
 
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic_write_text(path, text)
 
 
 def _environment() -> dict:
@@ -217,6 +217,7 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
         if session:
             state.pending.setdefault(session, []).append(source)
         record = json.loads(path.read_text(encoding="utf-8"))
+        _restore_files(record.pop("files", {}))
     else:
         if path is not None:
             state.misses += 1
@@ -225,12 +226,38 @@ def formatter(source, language, css_class, options, md, **kwargs) -> str:
         failures = state.failures
         before = set(os.listdir())
         record = _run_recorded(source, language, css_class, options, md, **kwargs)
-        # Never cache a failure (the next build shows it again), nor a block that wrote files
-        # where it ran: what reads them (a later block, a build hook) needs the block to run.
-        if path is not None and state.failures == failures and set(os.listdir()) <= before:
-            _store(path, json.dumps(record))
+        # Never cache a failure (the next build shows it again). Files the block wrote where it
+        # ran are kept with its output and written again when the output is reused: what reads
+        # them (a later block, a build hook) finds them as if the block had run.
+        files = _written_files(before)
+        if path is not None and state.failures == failures and files is not None:
+            _store(path, json.dumps({**record, "files": files}))
     state.page_runs.append({k: v for k, v in record.items() if k != "html"})
     return record["html"]
+
+
+_MAX_CACHED_FILES = 16 * 2**20  # bytes: a block that writes more than this always runs
+
+
+def _written_files(before: set[str]) -> dict[str, str] | None:
+    """The files a block created in the current directory, as base64; None if they can't be cached."""
+    files, total = {}, 0
+    for name in sorted(set(os.listdir()) - before):
+        path = Path(name)
+        if not path.is_file() or path.is_symlink():
+            return None  # a folder, a link: not something the cache restores
+        total += path.stat().st_size
+        if total > _MAX_CACHED_FILES:
+            return None
+        files[name] = base64.b64encode(path.read_bytes()).decode()
+    return files
+
+
+def _restore_files(files: dict[str, str]) -> None:
+    from dlnotes._io import atomic_write_bytes
+
+    for name, data in files.items():
+        atomic_write_bytes(Path(name), base64.b64decode(data))
 
 
 # --- the verified stamp: when and with what the page's code ran ---------------------------------

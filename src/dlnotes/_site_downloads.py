@@ -13,12 +13,16 @@ source notebook and a script of its code cells.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+
+from dlnotes._io import atomic_write_text
 
 CODE = "div.language-python.highlight, div.highlight-ipynb.hl-python"
 # Outputs, figures and build furniture are left out, and so are the exercises' answers: the
@@ -41,6 +45,8 @@ def _is_code(node) -> bool:
 
 
 def _code_of(block: Tag) -> tuple[str, str]:
+    if "data-code" in block.attrs:  # a placeholder (see _placeholders)
+        return block["data-code"], block["data-title"]
     title = block.select_one("span.filename")
     code = block.find("code") or block.find("pre")
     return code.get_text().rstrip("\n"), (title.get_text().strip() if title else "")
@@ -68,14 +74,40 @@ def _walk(node):
         yield ("markdown", str(node))
 
 
+# A highlighted block is a few hundred tags (one per token). Parsing them all is most of the cost
+# of a page, so each Python block is read with a regular expression first and stands in the tree
+# as one empty placeholder; outputs (text blocks) are left out at once. Blocks with line numbers
+# (a table, the API page's source panels) don't match and are parsed as they are.
+_BLOCK = re.compile(
+    r'<div class="language-(?P<lang>python|text) highlight">'
+    r'(?:<span class="filename">(?P<title>[^<]*)</span>)?<pre><span></span><code>(?P<code>.*?)</code></pre></div>',
+    re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _placeholders(content_html: str) -> tuple[str, list[tuple[str, str]]]:
+    blocks: list[tuple[str, str]] = []
+
+    def replace(match: re.Match) -> str:
+        if match["lang"] == "text":
+            return ""
+        blocks.append((html.unescape(_TAG.sub("", match["code"])).rstrip("\n"), html.unescape(match["title"] or "").strip()))
+        return f'<div class="language-python highlight dl-block" data-block="{len(blocks) - 1}"></div>'
+
+    return _BLOCK.sub(replace, content_html), blocks
+
+
 def page_cells(content_html: str) -> list[Cell]:
     """The cells of a built page: prose as Markdown (HTML), copyable Python blocks as code."""
+    content_html, blocks = _placeholders(content_html)
     soup = BeautifulSoup(content_html, "html.parser")
+    for node in soup.select("div.dl-block"):
+        node.attrs["data-code"], node.attrs["data-title"] = blocks[int(node["data-block"])]
     for node in soup.select(DROP):
         node.decompose()
     for node in soup.select(CODE):
-        title = node.select_one("span.filename")
-        if title and title.get_text().strip().lower().startswith(DROP_TITLES):
+        if _code_of(node)[1].lower().startswith(DROP_TITLES):
             node.decompose()
     cells: list[Cell] = []
     for part in (p for child in list(soup.children) for p in _walk(child)):
@@ -128,12 +160,6 @@ def script_text(cells: list[Cell], title: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _write(path: Path, text: str) -> None:
-    from dlnotes._io import atomic_write
-
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
 def download_names(page) -> tuple[str, str]:
     """File names of the page's notebook and script (``tensors.ipynb``, ``tensors.py``)."""
     stem = Path(page.file.src_uri).stem
@@ -154,14 +180,16 @@ def on_page_content(html_text: str, page, config, **kwargs) -> str:
         source = Path(page.file.abs_src_path)
         cells = _notebook_cells(source)
         notebook = source.read_text(encoding="utf-8")
+    elif "```python" not in (page.markdown or ""):
+        return html_text  # nothing to run (the API page's source panels are reading, not a notebook)
     else:
         cells = page_cells(html_text)
         notebook = notebook_json(cells, title) if any(c.kind == "code" for c in cells) else ""
     if not any(c.kind == "code" for c in cells):
         return html_text
     folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
-    _write(folder / notebook_name, notebook)
-    _write(folder / script_name, script_text(cells, title))
+    atomic_write_text(folder / notebook_name, notebook)
+    atomic_write_text(folder / script_name, script_text(cells, title))
     buttons = (
         '<div class="dl-downloads">'
         f'<a class="md-button" href="{notebook_name}" download title="Download this page as a Jupyter notebook">Download notebook</a> '

@@ -82,9 +82,9 @@ def lr_explorer_data() -> dict:
 
 def _write_json(path: Path, data: dict) -> None:
     """Write atomically, with the permissions an ordinary new file gets."""
-    from dlnotes._io import atomic_write
+    from dlnotes._io import atomic_write_text
 
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8"))
+    atomic_write_text(path, json.dumps(data, separators=(",", ":")))
 
 
 def on_pre_build(config, **kwargs) -> None:

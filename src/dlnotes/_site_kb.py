@@ -8,6 +8,11 @@ The anchor is set on the box itself while Markdown is converted (a tree processo
 before MkDocs collects a page's anchors), so ``mkdocs build --strict`` checks links to it like
 links to any heading.
 
+Every Markdown page gets the hover definitions of ``includes/abbreviations.md`` appended (the
+``abbr`` extension turns them into ``<abbr title=…>``). Appending them here, to pages only, and not
+through ``pymdownx.snippets``' ``auto_append`` keeps them out of the many small conversions that
+are not pages (every docstring of the API page, every block's output), which cost seconds a build.
+
 A notebook page has no front matter, so its meta description comes from the notebook's own
 metadata (``"description"`` in the notebook's top-level ``metadata``).
 """
@@ -18,9 +23,11 @@ import json
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX
 
 CORRECTION = re.compile(r"^\s*Correction\s*:\s*(?P<title>.+?)\s*$", re.IGNORECASE)
 
@@ -40,6 +47,18 @@ def correction_anchor(title: str) -> str | None:
     return f"correction-{slugify(match['title'])}"
 
 
+_STASHED = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _text(element: etree.Element, md: Markdown) -> str:
+    """The text of ``element`` as a reader sees it: inline code that an extension stashed away
+    (``pymdownx.inlinehilite`` does) is put back, without its markup."""
+    raw = "".join(element.itertext())
+    blocks = md.htmlStash.rawHtmlBlocks
+    return _STASHED.sub(lambda m: _TAGS.sub("", str(blocks[int(m[1])])) if int(m[1]) < len(blocks) else "", raw)
+
+
 class _CorrectionAnchors(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         seen: dict[str, int] = {}
@@ -47,7 +66,7 @@ class _CorrectionAnchors(Treeprocessor):
             if "admonition" not in div.get("class", "").split() or div.get("id"):
                 continue
             title = next((p for p in div if p.tag == "p" and "admonition-title" in p.get("class", "")), None)
-            anchor = correction_anchor("".join(title.itertext())) if title is not None else None
+            anchor = correction_anchor(_text(title, self.md)) if title is not None else None
             if anchor is None:
                 continue
             seen[anchor] = seen.get(anchor, 0) + 1
@@ -66,6 +85,13 @@ def on_config(config, **kwargs):
     if not any(isinstance(ext, CorrectionAnchors) for ext in config.markdown_extensions):
         config.markdown_extensions.append(CorrectionAnchors())
     return config
+
+
+ABBREVIATIONS = Path(__file__).resolve().parents[2] / "includes" / "abbreviations.md"
+
+
+def on_page_markdown(markdown: str, page, **kwargs) -> str:
+    return markdown + "\n\n" + ABBREVIATIONS.read_text(encoding="utf-8")
 
 
 def on_page_context(context, page, config, nav):

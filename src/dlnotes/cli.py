@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from dlnotes._io import atomic_write
+from dlnotes._io import atomic_write_text
 
 LESSON_TEMPLATE = '''# {title}
 
@@ -59,7 +59,7 @@ def slugify(title: str) -> str:
 def write_new(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically; refuse to overwrite an existing file."""
     try:
-        atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), exclusive=True)
+        atomic_write_text(path, text, exclusive=True)
     except FileExistsError:
         raise FileExistsError(f"{path} already exists; not overwriting it (choose another --slug)") from None
 
@@ -79,7 +79,7 @@ def add_to_nav(mkdocs_yml: Path, title: str, page: str) -> None:
         end -= 1
     item_indent = " " * (indent + 4)
     lines.insert(end, f"{item_indent}- {title!r}: {page}\n".replace("'", '"'))
-    atomic_write(mkdocs_yml, lambda tmp: Path(tmp).write_text("".join(lines), encoding="utf-8"))
+    atomic_write_text(mkdocs_yml, "".join(lines))
 
 
 def cmd_new_lesson(args) -> int:
@@ -257,7 +257,7 @@ def _refuse_existing(paths, overwrite: bool) -> None:
 def _write_json(path: str, record: dict) -> None:
     import json
 
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(record, indent=1), encoding="utf-8"))
+    atomic_write_text(path, json.dumps(record, indent=1))
 
 
 def _train_data(dataset: list[str], size: int):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from dlnotes._io import atomic_write, move_no_clobber
+from dlnotes._io import atomic_write_bytes, move_no_clobber
 from dlnotes.data.folders import IMAGE_EXTENSIONS
 
 __all__ = ["check_image", "verify_images", "download_images", "DownloadReport"]
@@ -268,7 +268,7 @@ def download_images(
                 reason = f"{type(e).__name__}: {e}"
                 continue
             try:
-                saved = atomic_write(dest / f"{stem}{ext}", lambda tmp, data=data: Path(tmp).write_bytes(data), exclusive=True)
+                saved = atomic_write_bytes(dest / f"{stem}{ext}", data, exclusive=True)
             except FileExistsError:
                 return "existing", dest / f"{stem}{ext}"
             return "saved", saved
