@@ -20,7 +20,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 # serve and build reuse the output of code blocks whose code, snippets and package source did not
 # change (src/dlnotes/_site.py); delete .cache/ to run everything again. The tests never use it.
-EXEC_CACHE := DLNOTES_EXEC_CACHE=$(CURDIR)/.cache/exec
+# A cold cache is filled by two processes, one from each end of the site (src/dlnotes/_site_parallel.py).
+EXEC_CACHE := DLNOTES_EXEC_CACHE=$(CURDIR)/.cache/exec DLNOTES_BUILD_JOBS=2
 
 serve: install
 	$(EXEC_CACHE) $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000

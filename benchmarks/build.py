@@ -50,7 +50,8 @@ def copy_project(dest: Path) -> None:
 
 
 def env_for(project: Path, cache: Path) -> dict:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(project / "src"), DLNOTES_EXEC_CACHE=str(cache))
+    # What `make build` and `make serve` set: the executed-block cache, and two processes for a cold build.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(project / "src"), DLNOTES_EXEC_CACHE=str(cache), DLNOTES_BUILD_JOBS="2")
     env.pop("DLNOTES_CHECK_PAGE", None)
     return env
 

@@ -130,3 +130,42 @@ def test_a_block_that_makes_a_folder_runs_every_time(cache, monkeypatch):
     new_build()
     run(code)
     assert runs(marks) == 2 and (cache / "out").is_dir()
+
+
+def test_an_edit_to_another_build_hook_reruns_nothing(cache):
+    uses, _ = counting(cache, "uses")
+    uses = "import dlnotes\n" + uses
+    run(uses)
+    (cache / "package" / "_site_downloads.py").write_text("# a hook that only shapes pages\n")
+    new_build()
+    run(uses)
+    assert runs(cache / "runs.txt") == 1, "a change to a hook that never touches outputs re-ran a block"
+
+
+def test_cached_steps_reuse_their_result_while_their_input_is_unchanged(cache):
+    made = []
+
+    def make():
+        made.append(1)
+        return {"n": len(made)}
+
+    assert _site.cached("search", ["page", "<p>one</p>"], make) == {"n": 1}
+    assert _site.cached("search", ["page", "<p>one</p>"], make) == {"n": 1}
+    assert _site.cached("search", ["page", "<p>two</p>"], make) == {"n": 2}
+    assert len(made) == 2
+
+
+def test_make_serve_watches_everything_the_pages_embed():
+    """`mkdocs serve` watches docs/ and mkdocs.yml by itself; an edit to a snippet, an exercise,
+    the hover definitions or the package must rebuild the site too."""
+    import yaml
+    from conftest import ROOT
+
+    class Loader(yaml.SafeLoader):  # mkdocs.yml names Python objects (the fence): don't build them
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    watch = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["watch"]
+    for folder in ("snippets", "exercises", "includes", "src/dlnotes"):
+        assert folder in watch, f"mkdocs.yml's watch list lacks {folder}/: make serve would not rebuild on an edit there"
+        assert (ROOT / folder).is_dir()

@@ -109,6 +109,8 @@ _ROOT = Path(__file__).resolve().parents[2]
 # What a block that uses dlnotes depends on besides its own code: the package and the results
 # files that snippets read (benchmarks/results/*.json).
 _DEPENDENCIES = (_ROOT / "src" / "dlnotes", _ROOT / "benchmarks" / "results")
+# The other build hooks shape the page around the blocks, never what a block prints.
+_NOT_DEPENDENCIES = {"_site_downloads.py", "_site_exercises.py", "_site_interactive.py", "_site_kb.py", "_site_parallel.py"}
 _OPTIONS_IN_KEY = ("html", "source", "result", "returncode", "session", "id", "id_prefix", "tabs", "workdir", "width", "extra")
 
 
@@ -138,7 +140,7 @@ def _dependencies_digest() -> str:
         digest = hashlib.sha256()
         for folder in _DEPENDENCIES:
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
+                if path.is_file() and "__pycache__" not in path.parts and path.name not in _NOT_DEPENDENCIES:
                     digest.update(str(path.relative_to(folder.parent)).encode() + b"\0" + path.read_bytes())
         _cache_state().dependencies = digest.hexdigest()
     return _cache_state().dependencies
@@ -351,8 +353,55 @@ def on_config(config, **kwargs):
     return config
 
 
-def on_pre_build(**kwargs) -> None:
+def cached(kind: str, parts: list[str], make):
+    """With the cache on, ``make()``'s JSON-able result stored under a key made of ``parts``
+    (what it depends on); otherwise just ``make()``. For the build steps that cost seconds on
+    every rebuild although their input did not change: search entries, downloads, the
+    interactive pieces' data."""
+    cache = os.environ.get(CACHE_ENV)
+    if not cache:
+        return make()
+    digest = hashlib.sha256(_CACHE_FORMAT + kind.encode())
+    for part in parts:
+        digest.update(hashlib.sha256(part.encode()).digest())
+    key = digest.hexdigest()
+    path = Path(cache) / kind / key[:2] / f"{key}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    value = make()
+    _store(path, json.dumps(value))
+    return value
+
+
+def _cache_search_entries(config) -> None:
+    """Material's search plugin parses every page's HTML on every build; reuse a page's entries
+    while its HTML, address, title and metadata are unchanged."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    index = getattr(plugin, "search_index", None)
+    if index is None or getattr(index, "_dlnotes_cached", False):
+        return
+    original = index.add_entry_from_context
+
+    def add_entry_from_context(page):
+        def make():
+            before = len(index.entries)
+            original(page)
+            return index.entries[before:]
+
+        fresh = []
+        parts = [page.url, str(page.title), json.dumps(page.meta, sort_keys=True, default=str), page.content or ""]
+        entries = cached("search", parts, lambda: fresh.extend(make()) or fresh)
+        if not fresh:  # from the cache: add them as the plugin would have
+            index.entries.extend(entries)
+
+    index.add_entry_from_context = add_entry_from_context
+    index._dlnotes_cached = True
+
+
+def on_pre_build(config=None, **kwargs) -> None:
     _mx_python._dlnotes_cache_state = _BuildState()
+    if config is not None and os.environ.get(CACHE_ENV):
+        _cache_search_entries(config)
 
 
 def on_post_build(**kwargs) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from dlnotes import _site
 from dlnotes._io import atomic_write_text
 
 CODE = "div.language-python.highlight, div.highlight-ipynb.hl-python"
@@ -173,6 +174,14 @@ def _notebook_cells(source: Path) -> list[Cell]:
     return [Cell("code" if c["cell_type"] == "code" else "markdown", "".join(c["source"])) for c in nb["cells"]]
 
 
+def _assemble(html_text: str, title: str) -> list[str]:
+    """The page's notebook and script; empty strings when it has no code to run."""
+    cells = page_cells(html_text)
+    if not any(c.kind == "code" for c in cells):
+        return ["", ""]
+    return [notebook_json(cells, title), script_text(cells, title)]
+
+
 def on_page_content(html_text: str, page, config, **kwargs) -> str:
     notebook_name, script_name = download_names(page)
     title = page.title or Path(page.file.src_uri).stem
@@ -180,16 +189,16 @@ def on_page_content(html_text: str, page, config, **kwargs) -> str:
         source = Path(page.file.abs_src_path)
         cells = _notebook_cells(source)
         notebook = source.read_text(encoding="utf-8")
+        script = script_text(cells, title) if any(c.kind == "code" for c in cells) else ""
     elif "```python" not in (page.markdown or ""):
         return html_text  # nothing to run (the API page's source panels are reading, not a notebook)
     else:
-        cells = page_cells(html_text)
-        notebook = notebook_json(cells, title) if any(c.kind == "code" for c in cells) else ""
-    if not any(c.kind == "code" for c in cells):
+        notebook, script = _site.cached("downloads", [title, html_text], lambda: _assemble(html_text, title))
+    if not script:
         return html_text
     folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
     atomic_write_text(folder / notebook_name, notebook)
-    atomic_write_text(folder / script_name, script_text(cells, title))
+    atomic_write_text(folder / script_name, script)
     buttons = (
         '<div class="dl-downloads">'
         f'<a class="md-button" href="{notebook_name}" download title="Download this page as a Jupyter notebook">Download notebook</a> '

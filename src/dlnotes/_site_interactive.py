@@ -103,9 +103,14 @@ def on_page_content(html_text: str, page, **kwargs) -> str:
 
 
 def on_post_build(config, **kwargs) -> None:
+    from dlnotes import _site
+
     out = Path(config["site_dir"]) / OUT
-    _write_json(out / "kernels.json", kernels_data())
-    _write_json(out / "lr-explorer.json", lr_explorer_data())
+    # What the data depends on: the package (kernels, the sample) and the explorer's snippet.
+    inputs = [_site._dependencies_digest(), (ROOT / "snippets" / "lr_explorer.py").read_text(encoding="utf-8")]
+    data = _site.cached("interactive", inputs, lambda: {"kernels": kernels_data(), "lr": lr_explorer_data()})
+    _write_json(out / "kernels.json", data["kernels"])
+    _write_json(out / "lr-explorer.json", data["lr"])
     weights = _scratch / CNN_FILE
     if weights.exists():  # absent only when the build skipped the page (mkdocs serve --dirty)
         out.mkdir(parents=True, exist_ok=True)
