@@ -41,6 +41,8 @@ def test_one_page_builds_in_full_and_every_other_page_in_outline(tmp_path):
     assert 'class="dl-stamp"' in checked and "language-text" in checked, "the checked page's code did not run"
     other = (site / "cnn" / "in-your-browser" / "index.html").read_text(encoding="utf-8")
     assert "Outline only" in other and 'class="dl-stamp"' not in other, "another page ran its code"
+    api = (site / "reference" / "api" / "index.html").read_text(encoding="utf-8")
+    assert 'id="dlnotes.schedule.one_cycle_schedule"' in api, "links into the API reference would not resolve"
 
 
 def test_an_outline_keeps_headings_and_anchors_and_drops_code():
@@ -49,9 +51,9 @@ def test_an_outline_keeps_headings_and_anchors_and_drops_code():
     page = "\n".join([
         "# Title", "Prose.", "````markdown", "```python", "# not a heading", "```", "````",
         "## Kept", '<div class="x" id="widget" markdown="0">', "Term { #term }", "```python exec=\"on\"", "print(1)", "```",
-        "## Also kept",
+        "## Also kept", "::: dlnotes.conv",
     ])  # fmt: skip
     text = outline(page)
-    assert "# Title" in text and "## Kept" in text and "## Also kept" in text
+    assert "# Title" in text and "## Kept" in text and "## Also kept" in text and "::: dlnotes.conv" in text
     assert "not a heading" not in text and "print(1)" not in text and "Prose." not in text
     assert '<div id="widget"></div>' in text and '<div id="term"></div>' in text

@@ -294,7 +294,7 @@ def outline(markdown: str) -> str:
             continue
         if match:
             fence = match["fence"]
-        elif line.startswith(("#", "!!!", "???")):
+        elif line.startswith(("#", "!!!", "???", ":::")):  # ::: the API page's entries: links into them resolve
             kept.append(line)
         else:  # an anchor set by attr_list (a glossary term) or in raw HTML: kept as an empty element
             kept += [f'<div id="{anchor}"></div>' for anchor in _ATTR_ID.findall(line) + _ID.findall(line)]
