@@ -133,6 +133,7 @@ def test_float32_bar_on_realistic_layers(n, c_in, size, c_out, kernel, kwargs):
 def test_small_im2col_buffer_gives_the_same_results(monkeypatch):
     """conv2d works through the batch in chunks that fit its im2col buffer; chunk edges change nothing."""
     import dlnotes.conv
+    import dlnotes.im2col
 
     gen = torch.Generator().manual_seed(3)
     x = torch.randn(7, 6, 9, 8, generator=gen, dtype=torch.float64)
@@ -141,7 +142,7 @@ def test_small_im2col_buffer_gives_the_same_results(monkeypatch):
     kwargs = dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)
     ref, ref_grads = forward_and_grads(F.conv2d, x, weight, bias, kwargs)
     for chunk_bytes in (1, 3 * 4 * 3 * 2 * 5 * 8 * 8, 1 << 30):  # one image, three images, all at once
-        monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(dlnotes.im2col, "CHUNK_BYTES", chunk_bytes)
         out, grads = forward_and_grads(conv2d, x, weight, bias, kwargs)
         assert max_diff(out, ref) < 1e-12
         for g, r in zip(grads, ref_grads, strict=True):
@@ -157,6 +158,7 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
     """groups=1 takes the pixels-as-rows path (one tall matrix multiply per chunk of images):
     its forward and backward match F.conv2d whatever the chunk size."""
     import dlnotes.conv
+    import dlnotes.im2col
 
     monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", 1)
     gen = torch.Generator().manual_seed(4)
@@ -165,7 +167,7 @@ def test_one_matrix_multiply_path_chunks_change_nothing(monkeypatch, kwargs):
     bias = torch.randn(4, generator=gen, dtype=torch.float64)
     ref, ref_grads = forward_and_grads(F.conv2d, x, weight, bias, kwargs)
     for chunk_bytes in (1, 2 * 9 * 8 * 3 * 2 * 3 * 8, 1 << 30):  # one image, about two, all at once
-        monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(dlnotes.im2col, "CHUNK_BYTES", chunk_bytes)
         out, grads = forward_and_grads(conv2d, x, weight, bias, kwargs)
         assert out.shape == ref.shape and out.is_contiguous()
         assert max_diff(out, ref) < 1e-12
@@ -184,9 +186,10 @@ def test_both_groups_1_paths_pass_gradcheck(monkeypatch, rows_min_channels, kwar
     """groups=1 takes the im2row path with many input channels and the im2col path with few: both
     are exact, in float64, for the input, the weight and the bias, whatever the input's layout."""
     import dlnotes.conv
+    import dlnotes.im2col
 
     monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
-    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 3 * 3 * 3 * 7 * 6 * 8)  # about two images a chunk
+    monkeypatch.setattr(dlnotes.im2col, "CHUNK_BYTES", 2 * 3 * 3 * 3 * 7 * 6 * 8)  # about two images a chunk
     kwargs = dict(kwargs)
     gen = torch.Generator().manual_seed(6)
     x = torch.randn(3, 3, 7, 6, generator=gen, dtype=torch.float64)
@@ -209,11 +212,12 @@ def test_reused_scratch_buffers_never_leak_between_calls(monkeypatch, workspace_
     memory of kept rows once their graph is freed: an output, or a graph waiting for its backward
     pass (a second one, with retain_graph), must not change when other calls reuse them."""
     import dlnotes.conv
+    import dlnotes.im2col
 
-    monkeypatch.setattr(dlnotes.conv, "WORKSPACE_BYTES", workspace_bytes)
-    monkeypatch.setattr(dlnotes.conv, "KEEP_ROWS_BYTES", keep_bytes)
+    monkeypatch.setattr(dlnotes.im2col, "WORKSPACE_BYTES", workspace_bytes)
+    monkeypatch.setattr(dlnotes.im2col, "KEEP_ROWS_BYTES", keep_bytes)
     monkeypatch.setattr(dlnotes.conv, "ROWS_MIN_CHANNELS", rows_min_channels)
-    monkeypatch.setattr(dlnotes.conv, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
+    monkeypatch.setattr(dlnotes.im2col, "CHUNK_BYTES", 2 * 6 * 5 * 3 * 9 * 8)  # about two images per chunk
     gen = torch.Generator().manual_seed(5)
     x = torch.randn(5, 3, 6, 5, generator=gen, dtype=torch.float64, requires_grad=True)
     weight = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
