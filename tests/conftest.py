@@ -26,6 +26,14 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
+
+# One compute thread in every test process and what it starts (Jupyter kernels included): two
+# workers, the site build and the programs they run share two cores, and PyTorch's thread pools,
+# each sized for the whole machine, spin against each other when they overlap (a notebook that
+# runs in 14 s alone took 161 s in the suite). The results do not depend on it.
+os.environ.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -169,3 +169,29 @@ def test_make_serve_watches_everything_the_pages_embed():
     for folder in ("snippets", "exercises", "includes", "src/dlnotes"):
         assert folder in watch, f"mkdocs.yml's watch list lacks {folder}/: make serve would not rebuild on an edit there"
         assert (ROOT / folder).is_dir()
+
+
+def test_search_entries_of_an_unchanged_page_come_from_the_cache(cache, monkeypatch):
+    from material.plugins.search import plugin as search
+
+    page = type("Page", (), {"url": "theory/x/", "title": "X", "meta": {}, "toc": [],
+                             "content": '<h1 id="x">X</h1><p>Tensors and gradients.</p>'})()  # fmt: skip
+
+    def index_of_a_build():
+        index = search.SearchIndex()
+        config = type("Config", (), {"plugins": {"material/search": type("P", (), {"search_index": index})()}})()
+        _site._cache_search_entries(config)
+        return index
+
+    first = index_of_a_build()
+    first.add_entry_from_context(page)
+    assert any("Tensors and gradients" in e["text"] for e in first.entries)
+    parsed = []
+    monkeypatch.setattr(search.Parser, "feed", lambda self, data: parsed.append(data))
+    second = index_of_a_build()
+    second.add_entry_from_context(page)
+    assert second.entries == first.entries and not parsed, "the unchanged page was parsed again"
+    page.content = page.content.replace("gradients", "losses")
+    third = index_of_a_build()
+    third.add_entry_from_context(page)
+    assert parsed, "a changed page must be indexed afresh"

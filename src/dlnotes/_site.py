@@ -386,7 +386,9 @@ def _cache_search_entries(config) -> None:
     while its HTML, address, title and metadata are unchanged."""
     plugin = config.plugins.get("material/search") or config.plugins.get("search")
     index = getattr(plugin, "search_index", None)
-    if index is None or getattr(index, "_dlnotes_cached", False):
+    if not type(index).__module__.startswith("material.") or not isinstance(getattr(index, "entries", None), list):
+        return  # another search plugin (MkDocs' own): its index is not ours to reuse
+    if getattr(index, "_dlnotes_cached", False):
         return
     original = index.add_entry_from_context
 
