@@ -19,6 +19,7 @@ the helper runs (two busy processes on two cores; more threads would only conten
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -31,6 +32,7 @@ from pathlib import Path
 from markdown_exec._internal.formatters import python as _mx_python
 
 JOBS_ENV = "DLNOTES_BUILD_JOBS"
+log = logging.getLogger("mkdocs.hooks.dlnotes.parallel")
 HELPER_ENV = "DLNOTES_BUILD_HELPER"  # set in the helper: the folder of claims shared with the build
 CLAIMED_BY_BUILD, CLAIMED_BY_HELPER = "build", "helper"
 
@@ -97,10 +99,7 @@ def _scratch_folder(root: Path) -> Path:
 
 
 def on_config(config, **kwargs):
-    if os.environ.get(HELPER_ENV):
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is not None:
-            jupyter.config["execute"] = False  # notebooks run in the build itself
+    if os.environ.get(HELPER_ENV):  # a notebook the helper takes lands in mkdocs-jupyter's cache, shared
         import torch
 
         torch.set_num_threads(1)
@@ -161,8 +160,10 @@ def on_page_markdown(markdown: str, page, **kwargs) -> str:
         return markdown
     if claim(run.folder, page, CLAIMED_BY_BUILD) == CLAIMED_BY_HELPER:
         done = run.folder / "done" / _key(page)
+        started = time.perf_counter()
         while not done.exists() and run.helper.poll() is None:
             time.sleep(0.05)
+        log.info(f"two-process build: {page.file.src_uri} ran in the helper (waited {time.perf_counter() - started:.1f} s for it)")
         # Every block the helper ran is now in the cache; if it failed, what is missing runs here.
     return markdown
 
