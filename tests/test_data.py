@@ -472,7 +472,7 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys,
     dest = tmp_path / "images" / "cats"
     dest.mkdir(parents=True)
     (dest / "mine.jpg").write_bytes(b"the user's own file")
-    report = D.download_images(dest, urls, timeout=1.0, retries=1, progress=False)
+    report = D.download_images(dest, urls, timeout=3.0, retries=1, progress=False)  # generous: a loaded CI machine answers late
     assert len(report.saved) == 4 and report.existing == []
     failed = dict(report.failed)
     assert set(failed) == {f"{base}/page.jpg", f"{base}/missing.jpg", f"{base}/slow.jpg"}
@@ -490,7 +490,7 @@ def test_download_images_checks_retries_and_summarises(tmp_path, server, capsys,
     assert capsys.readouterr().out == ""
     # a second run fetches nothing it already has and replaces nothing
     before = _tree(dest)
-    again = D.download_images(dest, urls, timeout=1.0, retries=0)
+    again = D.download_images(dest, urls, timeout=3.0, retries=0)
     assert "0 downloaded, 4 already there, 3 failed" in capsys.readouterr().out
     assert sorted(again.existing) == sorted(report.saved) and again.saved == []
     assert _tree(dest) == before
