@@ -393,15 +393,17 @@ def _cache_search_entries(config) -> None:
     original = index.add_entry_from_context
 
     def add_entry_from_context(page):
-        def make():
-            before = len(index.entries)
+        indexed = False
+
+        def index_page():
+            nonlocal indexed
+            indexed, before = True, len(index.entries)
             original(page)
             return index.entries[before:]
 
-        fresh = []
         parts = [page.url, str(page.title), json.dumps(page.meta, sort_keys=True, default=str), page.content or ""]
-        entries = cached("search", parts, lambda: fresh.extend(make()) or fresh)
-        if not fresh:  # from the cache: add them as the plugin would have
+        entries = cached("search", parts, index_page)
+        if not indexed:  # from the cache: add them as the plugin would have
             index.entries.extend(entries)
 
     index.add_entry_from_context = add_entry_from_context

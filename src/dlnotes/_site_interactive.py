@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dlnotes import _site
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = "assets/interactive"
 CNN_FILE = "small-cnn.json"
@@ -95,7 +97,7 @@ def on_pre_build(config, **kwargs) -> None:
 
 def on_page_content(html_text: str, page, **kwargs) -> str:
     """Right after the CNN page ran its code: take the weights file it wrote into the current directory."""
-    only = os.environ.get("DLNOTES_CHECK_PAGE")  # make check builds one page; this one ran no code
+    only = os.environ.get(_site.CHECK_ENV)  # make check builds one page; this one ran no code
     if page.file.src_uri == CNN_PAGE and not (only and only != CNN_PAGE):
         written = Path.cwd() / CNN_FILE
         if not written.exists():
@@ -105,8 +107,6 @@ def on_page_content(html_text: str, page, **kwargs) -> str:
 
 
 def on_post_build(config, **kwargs) -> None:
-    from dlnotes import _site
-
     out = Path(config["site_dir"]) / OUT
     # What the data depends on: the package (kernels, the sample) and the explorer's snippet.
     inputs = [_site._dependencies_digest(), (ROOT / "snippets" / "lr_explorer.py").read_text(encoding="utf-8")]
@@ -114,7 +114,7 @@ def on_post_build(config, **kwargs) -> None:
     _write_json(out / "kernels.json", data["kernels"])
     _write_json(out / "lr-explorer.json", data["lr"])
     weights = _scratch / CNN_FILE
-    if weights.exists():  # absent only when the build skipped the page (mkdocs serve --dirty)
+    if weights.exists():  # absent when the build ran no code on that page (make check of another page)
         out.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(weights, out / CNN_FILE)
     shutil.rmtree(_scratch, ignore_errors=True)

@@ -90,8 +90,16 @@ def on_config(config, **kwargs):
 ABBREVIATIONS = Path(__file__).resolve().parents[2] / "includes" / "abbreviations.md"
 
 
+_abbreviations = ""
+
+
+def on_pre_build(**kwargs) -> None:
+    global _abbreviations
+    _abbreviations = ABBREVIATIONS.read_text(encoding="utf-8")  # once a build, not once a page
+
+
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
-    return markdown + "\n\n" + ABBREVIATIONS.read_text(encoding="utf-8")
+    return markdown + "\n\n" + _abbreviations
 
 
 def on_page_context(context, page, config, nav):
