@@ -210,10 +210,21 @@ def built_site(tmp_path_factory, worker_id) -> dict:
 
 
 def run_script(path: Path, args: tuple[str, ...] = (), cwd: Path | None = None, timeout: float = 600) -> dict:
-    """Run ``python path args`` as a reader would, in a fresh process: {"returncode", "stdout", "stderr", "seconds", "cpu_seconds"}."""
+    """Run ``python path args`` as a reader would: {"returncode", "stdout", "stderr", "seconds", "cpu_seconds"}.
+
+    Forked from this test process's warm interpreter (``programs.py``): a fresh ``__main__``
+    without the 4 s torch import a new interpreter pays.
+    """
+    from programs import run_program
+
+    return run_program(path, cwd=cwd, args=args, timeout=timeout)
+
+
+def run_fresh(path: Path, args: tuple[str, ...] = (), cwd: Path | None = None, timeout: float = 600) -> dict:
+    """The same in a new ``python`` process: what the forked runs are compared with."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([PYTHON, str(path), *args], cwd=cwd or path.parent, env=child_env(),
+    proc = subprocess.run([PYTHON, str(path), *args], cwd=cwd or Path(path).parent, env=child_env(),
                           capture_output=True, text=True, timeout=timeout)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,

@@ -38,7 +38,7 @@ def soup(path: Path) -> BeautifulSoup:
     return _parse(path, stat.st_size, stat.st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(path: Path, size: int, mtime_ns: int) -> BeautifulSoup:
     return BeautifulSoup(path.read_bytes(), "lxml")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 import platform
 import re
-import subprocess
 
 import nbformat
 import pytest
 import torch
-from conftest import DOCS, NOTEBOOKS, PYTHON, ROOT, child_env, page_html
+from conftest import DOCS, NOTEBOOKS, ROOT, page_html, run_script
 from pages import article, normalize, soup
 
 from dlnotes._site_downloads import Cell, page_cells, script_text
@@ -135,8 +134,8 @@ def test_the_downloaded_script_runs(source, built_site, tmp_path):
     _, script = _page_with_downloads(built_site, source)
     if script is None:
         return
-    proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, f"{script.name} fails:\n{proc.stderr[-3000:]}"
+    proc = run_script(script, cwd=tmp_path, timeout=900)
+    assert proc["returncode"] == 0, f"{script.name} fails:\n{proc['stderr'][-3000:]}"
 
 
 @pytestmark_site

@@ -2,28 +2,24 @@
 starter of a code exercise fails it, every theory, CNN and lesson page has 3–6 exercises, and the
 built pages show exactly the tested code.
 
-Running ~150 programs in fresh interpreters would spend most of the time importing torch, so the
-programs run in children forked from one fresh interpreter that has imported the heavy libraries
-and done nothing else. A child gets what a pasted script gets in a fresh ``python script.py``: a
-new ``__main__`` namespace (so a missing import still fails), its own working folder, ``argv`` and
-``sys.path[0]``, torch's default seed (the parent drew no random numbers), matplotlib's default
-(non-interactive) backend. Two children run at a time, each with one torch thread (the result
-of a program does not depend on it; the checks allow for rounding). ``test_forked_runs_match_
+Running ~180 programs in fresh interpreters would spend most of the time importing torch, so the
+programs run in children forked from a warm interpreter (``programs.py``: what a child gets is
+what ``python script.py`` gets), two at a time, each with one torch thread (the result of a
+program does not depend on it; the checks allow for rounding). ``test_forked_runs_match_
 fresh_interpreters`` compares both ways on a predict exercise of each section (their output
 must not vary).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import DOCS, PYTHON, ROOT, child_env, once_per_session, page_html
 from pages import article, normalize, python_blocks, soup
+from programs import zygote
 
 from dlnotes._site_exercises import (
     EXERCISES_DIR,
@@ -50,51 +46,6 @@ EXERCISES = [ex for items in PAGES.values() for ex in items]
 
 def ex_id(ex) -> str:
     return f"{ex.folder}/{ex.path.name}"
-
-
-RUNNER = textwrap.dedent(
-    r'''
-    import json, os, runpy, signal, sys, traceback
-    import numpy, torch, torch.nn, torch.nn.functional, matplotlib, matplotlib.pyplot  # noqa: F401
-    import dlnotes, dlnotes.data, dlnotes.models, dlnotes.trainer, dlnotes.conv, dlnotes.kernels  # noqa: F401
-    torch.set_num_threads(1)  # two children run at once: threads would only spin against each other
-
-    def child(job):
-        out = os.open(job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        err = os.open(job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        os.dup2(out, 1)
-        os.dup2(err, 2)
-        os.chdir(job["cwd"])
-        sys.argv, sys.path[0] = [job["script"]], job["cwd"]
-        signal.alarm(job["timeout"])
-        code = 0
-        try:
-            runpy.run_path(job["script"], run_name="__main__")
-        except SystemExit as stop:
-            if isinstance(stop.code, str):
-                print(stop.code, file=sys.stderr)
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-
-    jobs, width = json.load(sys.stdin), int(sys.argv[1])
-    results, running, queue = {}, {}, list(jobs)
-    while queue or running:
-        while queue and len(running) < width:
-            job = queue.pop(0)
-            pid = os.fork()
-            if pid == 0:
-                child(job)
-            running[pid] = job["name"]
-        pid, status = os.wait()
-        results[running.pop(pid)] = os.waitstatus_to_exitcode(status)
-    json.dump(results, sys.stdout)
-    '''
-)
 
 
 def template_exercise(root: Path):
@@ -125,13 +76,9 @@ def _run_all(base: Path) -> dict:
             cwd = base / f"{len(jobs):03d}"
             cwd.mkdir()
             (cwd / "exercise.py").write_text(ex.program(*names), encoding="utf-8")
-            jobs.append({"name": name, "cwd": str(cwd), "script": str(cwd / "exercise.py"), "timeout": TIMEOUT,
-                         "stdout": str(cwd / "stdout.txt"), "stderr": str(cwd / "stderr.txt")})
-    proc = subprocess.run([PYTHON, "-c", RUNNER, "2"], input=json.dumps(jobs), capture_output=True, text=True,
-                          env=child_env(), timeout=TIMEOUT * len(jobs))
-    assert proc.returncode == 0, f"the exercise runner failed:\n{proc.stderr[-3000:]}"
-    codes = json.loads(proc.stdout)
-    return {job["name"]: (codes[job["name"]], Path(job["stdout"]).read_text(), Path(job["stderr"]).read_text()) for job in jobs}
+            jobs.append({"name": name, "cwd": str(cwd), "script": str(cwd / "exercise.py"), "timeout": TIMEOUT})
+    results = zygote().run_many(jobs, width=2)
+    return {name: (r["returncode"], r["stdout"], r["stderr"]) for name, r in results.items()}
 
 
 def theory_cnn_lesson_pages() -> list[str]:

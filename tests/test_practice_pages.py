@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import DOCS, PYTHON, ROOT, SNIPPETS, child_env, page_html
+from conftest import DOCS, ROOT, SNIPPETS, page_html, run_script
 from pages import article, soup
 
 PAGES = {
@@ -20,10 +20,16 @@ PAGES = {
 }
 
 
-def run(name: str, tmp_path) -> str:
-    proc = subprocess.run([PYTHON, str(SNIPPETS / name)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, f"{name} failed:\n{proc.stderr[-3000:]}"
-    return proc.stdout
+@pytest.fixture
+def run(run_once):
+    """``run(name)``: what snippets/<name> prints (the session's one run of it, shared with test_snippets.py)."""
+
+    def stdout(name: str) -> str:
+        result = run_once(SNIPPETS / name)
+        assert result["returncode"] == 0, f"{name} failed:\n{result['stderr'][-3000:]}"
+        return result["stdout"]
+
+    return stdout
 
 
 # ------------------------------------------------------------------ the pages' shape
@@ -55,8 +61,8 @@ def test_correction_boxes_have_the_shared_form(page):
 # ------------------------------------------------------------------ Jupyter
 
 
-def test_ipython_cells_are_the_ones_the_page_refers_to(tmp_path):
-    out = run("jupyter_ipython.py", tmp_path)
+def test_ipython_cells_are_the_ones_the_page_refers_to(run):
+    out = run("jupyter_ipython.py")
     cells = {int(n): body for n, body in re.findall(r"^In \[(\d+)\]: (.*?)(?=^In \[|\Z)", out, re.S | re.M)}
     # the prose: "cell 3 above" is the notes' ??learn.lr_find(), which IPython cannot look up
     assert cells[3].startswith("??learn.lr_find()") and "Object `learn.lr_find()` not found." in cells[3]
@@ -84,10 +90,10 @@ def test_double_question_mark_without_the_call_shows_the_source(tmp_path):
         "shell.run_cell('learn.lr_find??')\n",
         encoding="utf-8",
     )
-    proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.count("def lr_find(self") == 2
-    assert "not found" not in proc.stdout
+    proc = run_script(script, cwd=tmp_path, timeout=120)
+    assert proc["returncode"] == 0, proc["stderr"][-2000:]
+    assert proc["stdout"].count("def lr_find(self") == 2
+    assert "not found" not in proc["stdout"]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -101,8 +107,8 @@ def test_bash_reads_the_call_as_a_function_definition_without_a_body():
 # ------------------------------------------------------------------ data ethics
 
 
-def test_imbalance_claims_hold(tmp_path):
-    out = run("ethics_imbalance.py", tmp_path)
+def test_imbalance_claims_hold(run):
+    out = run("ethics_imbalance.py")
     rows = {m[0]: tuple(map(float, m[1:])) for m in re.findall(r"^(balanced|rare|weighted|resampled)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)}
     assert set(rows) == {"balanced", "rare", "weighted", "resampled"}, out
     (b_rec, b_acc, _), (r_rec, r_acc, r_mix) = rows["balanced"], rows["rare"]
@@ -125,16 +131,16 @@ def test_imbalance_claims_hold(tmp_path):
 # ------------------------------------------------------------------ data as pictures
 
 
-def test_spectrogram_finds_the_beep(tmp_path):
-    out = run("pictures_spectrogram.py", tmp_path)
+def test_spectrogram_finds_the_beep(run):
+    out = run("pictures_spectrogram.py")
     peak = float(re.search(r"loudest frequency at 0.75 s: (\d+) Hz", out).group(1))
     bin_width = float(re.search(r"each bin is ([\d.]+) Hz wide", out).group(1))
     assert abs(peak - 3000) <= bin_width  # the 3 kHz beep, to within one frequency bin
     assert "(129, 251)" in out  # n_fft 256 -> 129 bins; 2 s at a hop of 64 samples -> 251 frames
 
 
-def test_cnn_separates_the_sounds(tmp_path):
-    out = run("pictures_train.py", tmp_path)
+def test_cnn_separates_the_sounds(run):
+    out = run("pictures_train.py")
     accuracy = float(re.search(r"validation accuracy after 3 epochs: ([\d.]+)", out).group(1))
     assert accuracy > 0.9  # "a CNN separates them easily"
 
@@ -173,8 +179,8 @@ def test_fastai_table_names_exist_in_dlnotes():
     assert checked >= 15  # the parser finds the names (19 when written)
 
 
-def test_lr_plot_and_workflow_outputs(tmp_path):
-    out = run("fastai_dlnotes_lesson1.py", tmp_path)
+def test_lr_plot_and_workflow_outputs(run):
+    out = run("fastai_dlnotes_lesson1.py")
     assert "range test: 50 steps, learning rate from 1e-07" in out
     error = float(re.search(r"error rate after 1 epoch: ([\d.]+)", out).group(1))
     assert error < 0.3

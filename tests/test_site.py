@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
-from conftest import DOCS, NOTEBOOKS, PYTHON, ROOT, SNIPPETS, child_env, page_html
+from conftest import DOCS, NOTEBOOKS, ROOT, SNIPPETS, page_html, run_script
 from pages import article, normalize, notebook_page, python_blocks, soup, text_outputs
 
 from dlnotes._site_exercises import by_page
@@ -87,8 +86,8 @@ def test_python_blocks_run_as_shown(source, built_site, tmp_path):
     for i, program in enumerate(programs):
         script = tmp_path / f"block_{i}.py"
         script.write_text(program, encoding="utf-8")
-        proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, f"block {i} of {source.name} fails when pasted into python:\n{program[:1500]}\n---\n{proc.stderr[-3000:]}"
+        proc = run_script(script, cwd=tmp_path, timeout=300)
+        assert proc["returncode"] == 0, f"block {i} of {source.name} fails when pasted into python:\n{program[:1500]}\n---\n{proc['stderr'][-3000:]}"
 
 
 def test_blocks_are_recognised(built_site):

@@ -1,7 +1,8 @@
 """Every file in snippets/ runs on its own, is shown by a page, and the page shows what it prints.
 
-Each snippet runs once per session, in a fresh ``python`` (``run_once``): the run checked here
-and the run compared with the page are the same one. How long they take is measured by
+Each snippet runs once per session, as ``python snippet.py`` runs it (``run_once``, forked from a
+warm interpreter: ``programs.py``): the run checked here and the run compared with the page are the
+same one. ``test_forked_runs_print_what_fresh_interpreters_print`` checks the shortcut. How long they take is measured by
 ``benchmarks/snippets.py``, not asserted here: a timed test fails at random on a busy machine.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DOCS, SNIPPETS, page_html
+from conftest import DOCS, SNIPPETS, page_html, run_fresh
 from pages import normalize, soup, text_outputs
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.py"))
@@ -64,3 +65,13 @@ def test_page_shows_what_the_snippet_prints(path, md, built_site, run_once):
 
 def test_the_output_check_has_work_to_do():
     assert len(shown_outputs()) >= 3
+
+
+def test_forked_runs_print_what_fresh_interpreters_print(run_once):
+    """Three snippets whose output a page shows (so it must not vary), first, middle and last by
+    name: the forked run prints exactly what a new ``python`` prints."""
+    names = sorted({param.values[0].name for param in shown_outputs()})
+    for name in (names[0], names[len(names) // 2], names[-1]):
+        forked, fresh = run_once(SNIPPETS / name), run_fresh(SNIPPETS / name)
+        assert forked["returncode"] == fresh["returncode"] == 0, fresh["stderr"][-2000:]
+        assert forked["stdout"] == fresh["stdout"], f"{name} prints differently when forked"
