@@ -30,11 +30,11 @@ build: install
 	$(EXEC_CACHE) $(BIN)/mkdocs build --strict --site-dir site
 
 test: install
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # The package's unit tests only (no site build, no snippets): the inner loop.
 test-fast: install
-	$(BIN)/python -m pytest -n 2 -m "not slow and not site" --timeout 120 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow and not site" --timeout 120 $(PYTEST_ARGS)
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

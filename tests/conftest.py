@@ -35,6 +35,8 @@ import torch
 os.environ.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 torch.set_num_threads(1)
 
+pytest_plugins = ["browser"]  # Chromium, the site server and the page sweep (tests/browser.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"

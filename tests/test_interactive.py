@@ -15,13 +15,12 @@ import base64
 import json
 import runpy
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 import torch
+from browser import watch
 from conftest import ROOT
-from test_browser import browser, server  # noqa: F401  (the shared Chromium and site server fixtures)
 
 pytestmark = pytest.mark.site
 
@@ -40,22 +39,7 @@ def site(built_site) -> Path:
 def open_piece(browser, server, name, **context_options):
     """A new page showing one interactive piece, ready; it records errors and outside requests."""
     context = browser.new_context(**context_options)
-    page = context.new_page()
-    page.problems, page.external = [], []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
-            r.continue_()
-        else:
-            page.external.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
-    page.on("requestfailed", lambda r: r.url not in page.external and page.problems.append(f"failed: {r.url}"))
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"))
+    page = watch(context.new_page())
     path, selector = PAGES[name]
     page.goto(server + path, wait_until="networkidle")
     page.piece = page.locator(selector)
@@ -63,8 +47,20 @@ def open_piece(browser, server, name, **context_options):
     return page
 
 
+# A piece's result; an image's values come back as the base64 of their float32 bytes ("f32"):
+# the same numbers, but Playwright checks each element of a plain array one by one (seconds a result).
+RESULT = """el => {
+  const r = el.dlResult;
+  if (!r.values) return r;
+  const bytes = new Uint8Array(Float32Array.from(r.values).buffer);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return {...r, values: undefined, f32: btoa(text)};
+}"""
+
+
 def result(page) -> dict:
-    return page.piece.evaluate("el => el.dlResult")
+    return page.piece.evaluate(RESULT)
 
 
 def assert_clean(page):
@@ -91,7 +87,7 @@ def image_of(entry: dict) -> np.ndarray:
 def shown(page, entry) -> np.ndarray:
     r = result(page)
     assert (r["height"], r["width"], r["channels"]) == (entry["height"], entry["width"], entry["channels"])
-    return np.array(r["values"]).reshape(image_of(entry).shape)
+    return decode(r["f32"], "<f4").reshape(image_of(entry).shape)
 
 
 def test_exported_kernel_data_is_the_package_s(site):
@@ -255,9 +251,9 @@ def test_keyboard_operates_every_piece(browser, server):
     page = open_piece(browser, server, "kernels")
     page.piece.locator("select.dl-image").focus()
     page.keyboard.press("Tab")  # to kernel 1's name
-    before = result(page)["values"]
+    before = result(page)["f32"]
     page.keyboard.press("ArrowDown")  # the next named kernel
-    assert result(page)["values"] != before
+    assert result(page)["f32"] != before
     page.keyboard.press("Tab")  # first weight
     page.keyboard.type("7")
     assert page.piece.locator("select.dl-named").first.input_value() == ""
