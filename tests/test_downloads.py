@@ -113,71 +113,18 @@ def _page_with_downloads(built_site, source):
     return notebook, script
 
 
-# The notebook and the script are two wrappings of the same cells, and every page's script runs
-# below: running each notebook in a Jupyter kernel as well would run every page's code a fourth
-# time (build, blocks, script, notebook), a kernel start and a torch import each. So each page's
-# notebook is checked to hold exactly the script's code cells, in plain Python that needs nothing
-# IPython adds; these pages' notebooks also run in a real kernel, to prove the wrapping itself
-# (nbformat, kernel metadata, figures drawn inline). The notebooks of notebooks/ ran in a kernel
-# at the build (test_notebooks.py).
-KERNEL_SAMPLE = [DOCS / "theory" / "tensors.md", DOCS / "theory" / "neural-networks.md"]
-IPYTHON_ONLY = {"display", "get_ipython", "In", "Out", "_", "__", "___"}
-
-
-def script_code_cells(script_text: str) -> list[str]:
-    """The code cells of a percent-format script, in order (markdown cells left out)."""
-    cells, kind, lines = [], None, []
-    for line in script_text.splitlines() + ["# %% [end]"]:
-        if line == "# %%" or line.startswith("# %% ["):
-            if kind == "code":
-                cells.append("\n".join(lines).strip("\n"))
-            kind, lines = ("code" if line == "# %%" else "markdown"), []
-        else:
-            lines.append(line)
-    return cells
-
-
-def names_read(code: str) -> set[str]:
-    """Global names a piece of code reads (IPython's extras would be among them)."""
-    import ast
-
-    return {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-
-
-@pytestmark_site
-@pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
-def test_the_downloaded_notebook_is_the_script_in_cells(source, built_site):
-    notebook, script = _page_with_downloads(built_site, source)
-    if notebook is None:
-        return
-    nb_cells = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
-    assert [normalize(c) for c in nb_cells] == [normalize(c) for c in script_code_cells(script.read_text(encoding="utf-8"))]
-    for cell in nb_cells:
-        compile(cell, f"{notebook.name} cell", "exec")  # a %magic or !command would not compile
-        extras = names_read(cell) & IPYTHON_ONLY
-        assert not extras, f"{notebook.name}: a cell uses {sorted(extras)}, which only IPython defines:\n{cell[:500]}"
-
-
-def test_the_script_cells_are_read_back():
-    text = script_text([Cell("markdown", "<p>A</p>"), Cell("code", "x = 1\n\nprint(x)"), Cell("markdown", "<p>B</p>"),
-                        Cell("code", "y = 2")], "T")
-    assert script_code_cells(text) == ["x = 1\n\nprint(x)", "y = 2"]
-    assert names_read("display(x)\nimport os\nos.getcwd()") == {"display", "x", "os"}
-
-
 @pytestmark_site
 @pytest.mark.slow
-@pytest.mark.parametrize("source", KERNEL_SAMPLE, ids=pid)
-def test_the_downloaded_notebook_runs_in_a_kernel(source, built_site, tmp_path):
+@pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
+def test_the_downloaded_notebook_runs(source, built_site, tmp_path):
     from nbclient import NotebookClient
 
     notebook, _ = _page_with_downloads(built_site, source)
-    assert notebook is not None, f"{source.name} offers no notebook"
+    if notebook is None:
+        return  # the test above asserts that such a page has no runnable code
     nb = nbformat.read(notebook, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code and all(c.execution_count for c in code)
-    assert any(o.get("data", {}).get("image/png") for c in code for o in c.outputs), "no figure drawn inline"
+    assert any(c.cell_type == "code" and c.execution_count for c in nb.cells)
 
 
 @pytestmark_site
