@@ -129,7 +129,6 @@ def sweep(browser, server, built_site) -> dict:
         page.goto(server + path.replace("//", "/"), wait_until="load")
         # what the page fetches after it loaded (the search index, say) must arrive too; waiting for
         # that is quicker than Playwright's "networkidle" (half a second of quiet a page)
-        page.wait_for_function("() => document.readyState === 'complete'")
         for _ in range(250):
             if not in_flight:
                 break

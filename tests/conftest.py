@@ -5,8 +5,9 @@ The suite is shaped around two costs: the site build (minutes) and fresh ``pytho
 
 * the build starts in the background as soon as collection shows that a selected test needs
   it, while the package tests run; ``built_site`` waits for it;
-* every snippet, exercise or other script runs at most once per session in a fresh
-  process: ``run_once(path)`` records the result under the session's shared temporary folder,
+* every snippet, exercise or other script runs at most once per session, as ``python script``
+  runs it but forked from a warm interpreter that paid the imports once (``programs.py``):
+  ``run_once(path)`` records the result under the session's shared temporary folder,
   and every test (on any xdist worker) that needs it reads that record;
 * tests that use ``built_site`` are marked ``site`` and run last; tests that run scripts or
   the site are marked ``slow``: ``make test-fast`` leaves both out.

@@ -26,10 +26,8 @@ import atexit
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 # The warm interpreter: imports, then reads one job list per line on stdin and answers one line
@@ -123,37 +121,26 @@ class Zygote:
         A job: {"name", "script", "cwd", "timeout"} and optionally "args". Its stdout and stderr
         go to files in a private temporary folder, read back and removed.
         """
-        prepared = []
         with tempfile.TemporaryDirectory(prefix="dlnotes-programs-") as streams:
-            for i, job in enumerate(jobs):
-                prepared.append({**job, "script": str(job["script"]), "cwd": str(job["cwd"]),
-                                 "stdout": f"{streams}/{i}.stdout", "stderr": f"{streams}/{i}.stderr"})
-            return self._run_prepared(prepared, width)
-
-    def _run_prepared(self, prepared: list[dict], width: int) -> dict[str, dict]:
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
-            self._requests.write(json.dumps({"jobs": prepared, "width": width}) + "\n")
-            self._requests.flush()
-            line = self._answers.readline()
-        if not line:
-            raise RuntimeError(f"the warm interpreter ended (status {self._proc.poll()}); run a program with python to see why")
-        codes = json.loads(line)
-        results = {}
-        for job in prepared:
-            result = codes[job["name"]]
-            for stream in ("stdout", "stderr"):
-                result[stream] = Path(job[stream]).read_text(encoding="utf-8", errors="replace")
-            results[job["name"]] = result
-        return results
+            prepared = [{**job, "script": str(job["script"]), "cwd": str(job["cwd"]),
+                         "stdout": f"{streams}/{i}.stdout", "stderr": f"{streams}/{i}.stderr"} for i, job in enumerate(jobs)]
+            with self._lock:
+                if self._proc is None or self._proc.poll() is not None:
+                    self._start()
+                self._requests.write(json.dumps({"jobs": prepared, "width": width}) + "\n")
+                self._requests.flush()
+                line = self._answers.readline()
+            if not line:
+                raise RuntimeError(f"the warm interpreter ended (status {self._proc.poll()}); run a program with python to see why")
+            codes = json.loads(line)
+            for job in prepared:
+                for stream in ("stdout", "stderr"):
+                    codes[job["name"]][stream] = Path(job[stream]).read_text(encoding="utf-8", errors="replace")
+            return codes
 
     def run(self, script: Path, cwd: Path, args: tuple[str, ...] = (), timeout: float = 600) -> dict:
         """Run one program like ``python script args`` in ``cwd``: {"returncode", "stdout", "stderr", "seconds", "cpu_seconds"}."""
-        start = time.perf_counter()
-        result = self.run_many([{"name": "job", "script": str(script), "cwd": str(cwd), "args": list(args), "timeout": timeout}])["job"]
-        result["wall_seconds"] = time.perf_counter() - start
-        return result
+        return self.run_many([{"name": "job", "script": script, "cwd": cwd, "args": list(args), "timeout": timeout}])["job"]
 
 
 _ZYGOTE: Zygote | None = None
@@ -173,7 +160,3 @@ def run_program(script: Path, cwd: Path | None = None, args: tuple[str, ...] = (
     """``python script args`` as a reader runs it, forked from this process's warm interpreter."""
     script = Path(script).resolve()
     return zygote().run(script, cwd or script.parent, args, timeout)
-
-
-if __name__ == "__main__":  # pragma: no cover - a manual check: python tests/programs.py some_script.py
-    print(json.dumps(run_program(Path(sys.argv[1])), indent=1))

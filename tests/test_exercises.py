@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, PYTHON, ROOT, child_env, once_per_session, page_html
+from conftest import DOCS, PYTHON, ROOT, once_per_session, page_html, run_fresh
 from pages import article, normalize, python_blocks, soup
 from programs import zygote
 
@@ -170,10 +170,10 @@ def test_forked_runs_match_fresh_interpreters(runs, tmp_path):
     for ex in PREDICT_SAMPLE:
         script = tmp_path / f"{ex.folder.replace('/', '_')}_{ex.path.name}"
         script.write_text(ex.program("starter"), encoding="utf-8")
-        proc = subprocess.run([PYTHON, str(script)], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=TIMEOUT)
+        fresh = run_fresh(script, cwd=tmp_path, timeout=TIMEOUT)
         code, out, err = runs[f"{ex_id(ex)}:starter"]
-        assert proc.returncode == code == 0, f"{ex_id(ex)}:\n{proc.stderr[-2000:]}\n{err[-2000:]}"
-        assert proc.stdout == out, f"{ex_id(ex)} prints differently in a fresh python (a predict program must not vary)"
+        assert fresh["returncode"] == code == 0, f"{ex_id(ex)}:\n{fresh['stderr'][-2000:]}\n{err[-2000:]}"
+        assert fresh["stdout"] == out, f"{ex_id(ex)} prints differently in a fresh python (a predict program must not vary)"
 
 
 # ------------------------------------------------------------------ the built site

