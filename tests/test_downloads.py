@@ -118,12 +118,14 @@ def _page_with_downloads(built_site, source):
 @pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
 def test_the_downloaded_notebook_runs(source, built_site, tmp_path):
     from nbclient import NotebookClient
+    from warm_kernel import warm_kernel_manager
 
     notebook, _ = _page_with_downloads(built_site, source)
     if notebook is None:
         return  # the test above asserts that such a page has no runnable code
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # a python3 kernel forked from a warm interpreter: as a new one, less the imports (test_warm_kernel.py)
+    NotebookClient(nb, timeout=600, km=warm_kernel_manager(), resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert any(c.cell_type == "code" and c.execution_count for c in nb.cells)
 
 
