@@ -77,3 +77,61 @@ def text_outputs(page: BeautifulSoup) -> list[str]:
 
 def normalize(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines() if not SECTION_MARKER.match(line)).strip("\n")
+
+
+# --- what the build ran, read from a page's Markdown source ----------------------------------
+
+FENCE = re.compile(r'^(?P<indent>[ \t]*)(?P<ticks>`{3,})python(?P<opts>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$', re.S | re.M)
+INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
+SESSION = re.compile(r'\bsession="(?P<name>[^"]+)"')
+
+
+def _included(path: str, section: str | None, base_paths: list[Path]) -> str:
+    """What pymdownx.snippets puts in place of ``--8<-- "path[:section]"``."""
+    found = next((base / path for base in base_paths if (base / path).is_file()), None)
+    if found is None:
+        raise FileNotFoundError(f"--8<-- {path!r}: not under {[str(b) for b in base_paths]}")
+    text = found.read_text(encoding="utf-8")
+    if section is None:
+        return text
+    match = re.search(rf"^[^\n]*--8<--\s*\[start:{re.escape(section)}\][^\n]*\n(.*?)^[^\n]*--8<--\s*\[end:{re.escape(section)}\]", text, re.S | re.M)
+    if match is None:
+        raise ValueError(f"{path}: no section {section!r}")
+    return match.group(1)
+
+
+@dataclass
+class BuildRuns:
+    """The code a page's build ran: each ``exec="on"`` block alone, and each session's blocks in order."""
+
+    alone: set[str]
+    sessions: list[list[str]]
+
+    def ran(self, chain: list[str]) -> bool:
+        """Did the build run this program (a block, or a block and the blocks continuing it) on its own?
+
+        A session starts from an empty namespace and runs its blocks in order: it ran each of
+        its beginnings on its own.
+        """
+        chain = [normalize(code) for code in chain]
+        return (len(chain) == 1 and chain[0] in self.alone) or any(session[: len(chain)] == chain for session in self.sessions)
+
+
+def build_runs(md: Path, base_paths: list[Path]) -> BuildRuns:
+    """What the build ran for the Markdown page ``md`` (snippet includes resolved as pymdownx.snippets does)."""
+    alone: set[str] = set()
+    sessions: dict[str, list[str]] = {}
+    for m in FENCE.finditer(md.read_text(encoding="utf-8")):
+        if 'exec="on"' not in m.group("opts"):
+            continue
+        indent = m.group("indent")
+        lines = [line[len(indent):] if line.startswith(indent) else line for line in m.group("body").splitlines()]
+        code = "\n".join(
+            _included(inc["path"], inc["section"], base_paths) if (inc := INCLUDE.match(line)) else line for line in lines
+        )
+        session = SESSION.search(m.group("opts"))
+        if session:
+            sessions.setdefault(session["name"], []).append(normalize(code))
+        else:
+            alone.add(normalize(code))
+    return BuildRuns(alone, list(sessions.values()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
 import platform
 import re
@@ -113,9 +114,14 @@ def _page_with_downloads(built_site, source):
     return notebook, script
 
 
+# A notebook page offers its own notebook (the same code cells: tested above), which the build
+# executed in a new kernel and stops on its errors (test_notebooks.py): it ran once already.
+MARKDOWN_CODE_PAGES = [p for p in CODE_PAGES if p.suffix == ".md"]
+
+
 @pytestmark_site
 @pytest.mark.slow
-@pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
+@pytest.mark.parametrize("source", MARKDOWN_CODE_PAGES, ids=pid)
 def test_the_downloaded_notebook_runs(source, built_site, tmp_path):
     from nbclient import NotebookClient
     from warm_kernel import warm_kernel_manager
@@ -129,15 +135,61 @@ def test_the_downloaded_notebook_runs(source, built_site, tmp_path):
     assert any(c.cell_type == "code" and c.execution_count for c in nb.cells)
 
 
+def script_code_cells(text: str) -> list[str]:
+    """The code cells of a percent-format script (``# %%`` starts one, ``# %% [markdown]`` a prose cell)."""
+    parts = re.split(r"^# %%( \[markdown\])?\n", text, flags=re.M)
+    return [body.rstrip("\n") for flag, body in zip(parts[1::2], parts[2::2]) if flag is None]
+
+
+NOTEBOOK_ONLY = {"display", "get_ipython", "In", "Out"}  # names IPython gives a notebook and python does not
+
+
 @pytestmark_site
-@pytest.mark.slow
 @pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
-def test_the_downloaded_script_runs(source, built_site, tmp_path):
-    _, script = _page_with_downloads(built_site, source)
+def test_the_downloaded_script_is_the_notebook_as_python(source, built_site):
+    """The script holds the notebook's code cells, in order, and nothing a notebook alone can run
+    (magics and top-level ``await`` would not compile; IPython's names would not be defined): the
+    notebook's run (``test_the_downloaded_notebook_runs``) is the script's run, and the test below
+    runs a sample of the scripts with ``python`` itself."""
+    notebook, script = _page_with_downloads(built_site, source)
     if script is None:
         return
-    proc = run_script(script, cwd=tmp_path, timeout=900)
-    assert proc["returncode"] == 0, f"{script.name} fails:\n{proc['stderr'][-3000:]}"
+    text = script.read_text(encoding="utf-8")
+    tree = ast.parse(text, str(script))
+    cells = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+    assert [normalize(c) for c in script_code_cells(text)] == [normalize(c) for c in cells]
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    assert not (used & NOTEBOOK_ONLY) - bound, f"{script.name} uses {sorted((used & NOTEBOOK_ONLY) - bound)}, which only a notebook has"
+
+
+def test_the_script_cells_are_read_back():
+    text = script_text([Cell("markdown", "<p>Intro.</p>"), Cell("code", "x = 1\n\nprint(x)"), Cell("code", "print(2)")], "T")
+    assert script_code_cells(text) == ["x = 1\n\nprint(x)", "print(2)"]
+
+
+SCRIPT_SAMPLE = 3
+
+
+@pytestmark_site
+@pytest.mark.slow
+def test_downloaded_scripts_run_with_python(built_site, tmp_path):
+    """The scripts of the pages whose code ran fastest in the build (no stamp: nothing ran) run as
+    ``python page.py``: the format itself works. Every script's code runs as its notebook."""
+    timed = []
+    for source in CODE_PAGES:
+        _, script = _page_with_downloads(built_site, source)
+        if script is not None:
+            stamp = article(soup(page_html(built_site["dir"], source))).select_one("p.dl-stamp")
+            timed.append((float(stamp["data-seconds"]) if stamp else 0.0, pid(source), script))
+    assert len(timed) > SCRIPT_SAMPLE
+    for _, name, script in sorted(timed)[:SCRIPT_SAMPLE]:
+        cwd = tmp_path / script.stem
+        cwd.mkdir()
+        proc = run_script(script, cwd=cwd, timeout=900)
+        assert proc["returncode"] == 0, f"{name}: {script.name} fails:\n{proc['stderr'][-3000:]}"
 
 
 @pytestmark_site

@@ -6,13 +6,23 @@ import re
 
 import pytest
 from conftest import DOCS, NOTEBOOKS, ROOT, SNIPPETS, page_html, run_script
-from pages import article, normalize, notebook_page, python_blocks, soup, text_outputs
+from pages import (
+    BuildRuns,
+    article,
+    build_runs,
+    normalize,
+    notebook_page,
+    python_blocks,
+    soup,
+    text_outputs,
+)
 
 from dlnotes._site_exercises import by_page
 
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 SNIPPET_TEXTS = {normalize(p.read_text(encoding="utf-8")): p.name for p in SNIPPETS.glob("*.py")}
 # The starters, solutions and checks of exercises/ are run by test_exercises.py (and checked to be shown).
+BASE_PATHS = [ROOT / "snippets", ROOT / "src", ROOT]  # pymdownx.snippets' base_path in mkdocs.yml
 EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
 
 pytestmark = pytest.mark.site
@@ -48,18 +58,25 @@ def test_gradient_descent_notebook_page_holds_its_plots(built_site):
     assert "least-squares optimum" in page.get_text()
 
 
-def runnable_programs(page) -> tuple[list[str], list[str]]:
+def runnable_programs(page, ran: BuildRuns | None = None) -> tuple[list[str], list[str]]:
     """(programs to run, snippet names that stand for a block) for one built page.
 
     A notebook page has none: the build executed it in a fresh kernel already. On other pages each block is a
     program, except that a block titled "Continued…" is appended to the blocks it continues,
-    and a block titled "Excerpt…" is not run. A block identical to a file in snippets/ is run
-    by test_snippets.py already, in a fresh process; here we only check that it is that file.
+    and a block titled "Excerpt…" is not run. A block identical to a file in snippets/ is
+    test_snippets.py's to run; here we only check that it is that file. A program the build ran
+    on its own (``ran``: a block with ``exec="on"``, or a session whose blocks are exactly this
+    block and those continuing it) ran once already, and the strict build stops on its errors.
     """
     blocks = python_blocks(page)
     if notebook_page(page):  # the build ran it in a fresh kernel: see test_notebooks.py
         return [], []
     programs, covered, chain = [], [], []
+
+    def close(chain):
+        if len(chain) > 1 and not (ran and ran.ran(chain)):
+            programs.append("\n\n".join(chain))
+
     for block in blocks:
         if block.excerpt or normalize(block.code) in EXERCISE_TEXTS:
             continue
@@ -67,22 +84,21 @@ def runnable_programs(page) -> tuple[list[str], list[str]]:
             assert chain, f"a 'Continued' block has nothing before it to continue:\n{block.code[:300]}"
             chain.append(block.code)
             continue
-        if len(chain) > 1:
-            programs.append("\n\n".join(chain))
+        close(chain)
         chain = [block.code]
         name = SNIPPET_TEXTS.get(normalize(block.code))
         if name:
             covered.append(name)
-        else:
+        elif not (ran and ran.ran(chain)):
             programs.append(block.code)
-    if len(chain) > 1:
-        programs.append("\n\n".join(chain))
+    close(chain)
     return programs, covered
 
 
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_blocks_run_as_shown(source, built_site, tmp_path):
-    programs, _ = runnable_programs(soup(page_html(built_site["dir"], source)))
+    ran = build_runs(source, BASE_PATHS) if source.suffix == ".md" else None
+    programs, _ = runnable_programs(soup(page_html(built_site["dir"], source)), ran)
     for i, program in enumerate(programs):
         script = tmp_path / f"block_{i}.py"
         script.write_text(program, encoding="utf-8")

@@ -68,3 +68,13 @@ def test_sys_exit_ends_the_block_not_the_build():
     assert "done" in html and "never" not in html
     failed = _run("raise SystemExit(3)\n")
     assert "sys.exit(3)" in failed  # rendered as an error, which fails a strict build
+
+
+def test_an_error_in_a_block_is_a_warning_that_fails_the_strict_build(caplog):
+    """The tests take a passing strict build as proof that every block it ran worked (test_snippets,
+    test_site): so an error must reach MkDocs' own log, where ``--strict`` counts warnings."""
+    with caplog.at_level("WARNING"):
+        html = _run("raise ValueError('boom in a block')\n")
+    assert "boom in a block" in html
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "boom in a block" in r.getMessage()]
+    assert warnings and all(r.name.startswith("mkdocs.") for r in warnings), [(r.name, r.levelname) for r in caplog.records]
