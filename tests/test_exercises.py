@@ -2,16 +2,19 @@
 starter of a code exercise fails it, every theory, CNN and lesson page has 3–6 exercises, and the
 built pages show exactly the tested code.
 
-Running ~180 programs in fresh interpreters would spend most of the time importing torch, so the
-programs run in children forked from a warm interpreter (``programs.py``: what a child gets is
-what ``python script.py`` gets), two at a time, each with one torch thread (the result of a
-program does not depend on it; the checks allow for rounding). ``test_forked_runs_match_
-fresh_interpreters`` compares both ways on a predict exercise of each section (their output
-must not vary).
+Each program runs once per ``make test``. The site build runs the answers (a predict exercise's
+starter and check, a code exercise's solution and check) and stops on an error, so the tests read
+that run from the built page. The rest (a code exercise's starter with its check pasted under it,
+an open question's starter) run here, in children forked from a warm interpreter
+(``programs.py``: what a child gets is what ``python script.py`` gets), each with one torch thread
+(the result of a program does not depend on it; the checks allow for rounding).
+``test_a_reader_gets_what_the_answer_shows`` runs a predict exercise of each section in a new
+``python`` and compares with the page (their output must not vary).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -58,27 +61,46 @@ def template_exercise(root: Path):
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory, worker_id) -> dict:
-    """Every program of every exercise (and of new-lesson's template), run once per session, shared
-    by the xdist workers: {"<exercise id>:<program>": (returncode, stdout, stderr)}."""
+    """The exercise programs the site build does not run (and new-lesson's template, which no page
+    shows), run once per session, shared by the xdist workers: {"<exercise id>:<program>": (returncode, stdout, stderr)}."""
     return once_per_session(tmp_path_factory, worker_id, "exercise-runs", lambda: _run_all(tmp_path_factory.mktemp("exercise-runs")))
+
+
+def programs_outside_the_build(ex, built: bool = True) -> dict[str, tuple[str, ...]]:
+    """The programs of an exercise that the tests run: {label: sections}.
+
+    The build runs, each in a session of its own, a predict exercise's starter (and its check)
+    and a code exercise's solution and check: a passing strict build is their run. A code
+    exercise's starter runs here with its check pasted under it, as a reader does: it must get
+    through the starter and fail in the check. An open question's starter runs alone.
+    """
+    programs = {}
+    if ex.kind == "code":
+        programs["starter+check"] = ("starter", "check")
+        if not built:
+            programs["solution+check"] = ("solution", "check")
+    elif ex.kind == "open" and "starter" in ex.sections:
+        programs["starter"] = ("starter",)
+    return programs
 
 
 def _run_all(base: Path) -> dict:
     jobs = []
-    for ex in EXERCISES + [template_exercise(base / "template")]:
-        programs = {"starter": ("starter",)} if "starter" in ex.sections else {}
-        if "check" in ex.sections:
-            programs["starter+check"] = ("starter", "check")
-        if "solution" in ex.sections:
-            programs["solution+check"] = ("solution", "check") if "check" in ex.sections else ("solution",)
-        for label, names in programs.items():
+    for ex, built in [(ex, True) for ex in EXERCISES] + [(template_exercise(base / "template"), False)]:
+        for label, names in programs_outside_the_build(ex, built).items():
             name = f"{ex_id(ex)}:{label}"
             cwd = base / f"{len(jobs):03d}"
             cwd.mkdir()
             (cwd / "exercise.py").write_text(ex.program(*names), encoding="utf-8")
             jobs.append({"name": name, "cwd": str(cwd), "script": str(cwd / "exercise.py"), "timeout": TIMEOUT})
-    results = zygote().run_many(jobs, width=2)
+    results = zygote().run_many(jobs, width=1)
     return {name: (r["returncode"], r["stdout"], r["stderr"]) for name, r in results.items()}
+
+
+def failing_line(stderr: str, script: str = "exercise.py") -> int | None:
+    """The line of ``script`` where the traceback in ``stderr`` ends, if it ends there."""
+    lines = re.findall(rf'File "[^"]*{re.escape(script)}", line (\d+)', stderr)
+    return int(lines[-1]) if lines else None
 
 
 def theory_cnn_lesson_pages() -> list[str]:
@@ -134,46 +156,80 @@ def test_open_questions_point_to_further_reading(ex):
 # ------------------------------------------------------------------ running them
 
 
-@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "starter" in ex.sections], ids=ex_id)
+@pytest.mark.slow
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.kind != "predict" and "starter" in ex.sections], ids=ex_id)
 def test_starter_runs_as_pasted(ex, runs):
-    code, out, err = runs[f"{ex_id(ex)}:starter"]
-    assert code == 0, f"the starter of {ex_id(ex)} fails as it is:\n{err[-3000:]}"
+    if ex.kind == "open":
+        code, out, err = runs[f"{ex_id(ex)}:starter"]
+        assert code == 0, f"the starter of {ex_id(ex)} fails as it is:\n{err[-3000:]}"
+        return
+    code, out, err = runs[f"{ex_id(ex)}:starter+check"]
+    starter_lines = len(ex.sections["starter"].splitlines())
+    line = failing_line(err)
+    assert code != 0 and line is not None and line > starter_lines, (
+        f"the starter of {ex_id(ex)} (lines 1-{starter_lines}, the check pasted under it) should run and the check "
+        f"fail, but it stopped at line {line}:\n{err[-3000:]}")
 
 
-@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "solution" in ex.sections], ids=ex_id)
-def test_solution_passes_its_check(ex, runs):
-    code, out, err = runs[f"{ex_id(ex)}:solution+check"]
-    assert code == 0, f"the solution of {ex_id(ex)} fails its check:\n{err[-3000:]}"
-
-
-@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if "check" in ex.sections], ids=ex_id)
+@pytest.mark.slow
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.kind == "code"], ids=ex_id)
 def test_check_on_the_starter(ex, runs):
     """A code starter is deliberately incomplete: its check must fail, with an AssertionError
-    (a NameError would mean the check uses names the starter does not define). The check of a
-    predict exercise asserts a fact about the code shown, so it passes."""
+    (a NameError would mean the check uses names the starter does not define)."""
     code, out, err = runs[f"{ex_id(ex)}:starter+check"]
-    if ex.kind == "code":
-        assert code != 0, f"the check of {ex_id(ex)} passes on the unchanged starter, so it checks nothing"
-        last = err.strip().splitlines()[-1] if err.strip() else ""
-        assert last.startswith("AssertionError"), f"the check of {ex_id(ex)} on the starter should fail with AssertionError, got:\n{err[-2000:]}"
-    else:
-        assert code == 0, f"the check of predict exercise {ex_id(ex)} fails:\n{err[-3000:]}"
+    assert code != 0, f"the check of {ex_id(ex)} passes on the unchanged starter, so it checks nothing"
+    last = err.strip().splitlines()[-1] if err.strip() else ""
+    assert last.startswith("AssertionError"), f"the check of {ex_id(ex)} on the starter should fail with AssertionError, got:\n{err[-2000:]}"
+
+
+def answer_box(ex, built_site):
+    """The exercise's answer box on its built page (the ``??? success`` after its heading)."""
+    body = article(soup(page_html(built_site["dir"], DOCS / ex.page)))
+    heading = body.find(id=ex.anchor)
+    assert heading is not None, f"docs/{ex.page} has no heading #{ex.anchor}"
+    for sibling in heading.find_next_siblings():
+        if sibling.name and sibling.name.startswith("h") and sibling.name[1:].isdigit():
+            break
+        if sibling.name == "details" and "success" in sibling.get("class", []):
+            return sibling
+    raise AssertionError(f"{ex_id(ex)}: no answer box under #{ex.anchor} on docs/{ex.page}")
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("ex", [ex for ex in EXERCISES if ex.kind in ("code", "predict")], ids=ex_id)
+def test_the_build_ran_the_answer(ex, built_site):
+    """A predict exercise's starter (and check) and a code exercise's solution with its check ran in
+    the strict build, which stops on an error: the answer box shows that run's code and output."""
+    box = answer_box(ex, built_site)
+    blocks = [normalize(div.find("code").get_text()) for div in box.select("div.language-python.highlight")]
+    outputs = [div.get_text() for div in box.select("div.language-text.highlight")]
+    ran = ("solution", "check") if ex.kind == "code" else ("starter", "check")
+    for name in ran:
+        if name in ex.sections and not (ex.kind == "predict" and name == "starter"):  # a predict box shows the output only
+            assert normalize(ex.sections[name]) in blocks, f"{ex_id(ex)}: the answer box does not show the {name}"
+    if ex.kind == "predict":
+        assert outputs and outputs[0].strip(), f"{ex_id(ex)}: the answer box shows no output of this build"
+    elif "check passed" in ex.sections["check"]:
+        assert outputs and "check passed" in outputs[-1], f"{ex_id(ex)}: the check's output is not in the answer box:\n{outputs}"
 
 
 # One predict exercise per section (their output must not vary): a sample, as a fresh python costs seconds.
 PREDICT_SAMPLE = list({ex.page.split("/")[0]: ex for ex in reversed(EXERCISES) if ex.kind == "predict"}.values())
 
 
-def test_forked_runs_match_fresh_interpreters(runs, tmp_path):
-    """The shortcut above is faithful: a predict program run in a fresh ``python`` prints the same."""
+@pytest.mark.site
+@pytest.mark.slow
+def test_a_reader_gets_what_the_answer_shows(built_site, tmp_path):
+    """A predict program run in a new ``python``, as a reader runs it, prints what the answer box
+    says this build printed."""
     assert PREDICT_SAMPLE, "no predict exercises to compare"
     for ex in PREDICT_SAMPLE:
         script = tmp_path / f"{ex.folder.replace('/', '_')}_{ex.path.name}"
         script.write_text(ex.program("starter"), encoding="utf-8")
         fresh = run_fresh(script, cwd=tmp_path, timeout=TIMEOUT)
-        code, out, err = runs[f"{ex_id(ex)}:starter"]
-        assert fresh["returncode"] == code == 0, f"{ex_id(ex)}:\n{fresh['stderr'][-2000:]}\n{err[-2000:]}"
-        assert fresh["stdout"] == out, f"{ex_id(ex)} prints differently in a fresh python (a predict program must not vary)"
+        assert fresh["returncode"] == 0, f"{ex_id(ex)}:\n{fresh['stderr'][-2000:]}"
+        printed = answer_box(ex, built_site).select_one("div.language-text.highlight").get_text()
+        assert normalize(fresh["stdout"]) == normalize(printed), f"{ex_id(ex)} prints differently in a new python (a predict program must not vary)"
 
 
 # ------------------------------------------------------------------ the built site
@@ -223,8 +279,9 @@ def test_new_lesson_scaffolds_a_valid_exercise(tmp_path, runs):
     assert (ex.page, ex.kind) == ("lessons/lesson-9-tests.md", "code")
     assert path.read_text(encoding="utf-8") == exercise_template()
     name = "lessons/new-lesson/01_count_sneakers.py"
-    assert runs[f"{name}:starter"][0] == 0, runs[f"{name}:starter"][2]
-    assert runs[f"{name}:starter+check"][0] != 0 and "AssertionError" in runs[f"{name}:starter+check"][2]
+    code, _, err = runs[f"{name}:starter+check"]
+    assert code != 0 and err.strip().splitlines()[-1].startswith("AssertionError"), err
+    assert failing_line(err) > len(ex.sections["starter"].splitlines()), f"the template's starter fails:\n{err}"
     assert runs[f"{name}:solution+check"][0] == 0, runs[f"{name}:solution+check"][2]
     path.write_text("mine\n")
     with pytest.raises(SystemExit, match="already exists"):
