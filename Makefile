@@ -19,7 +19,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 # serve and build reuse the output of code blocks whose code, snippets and package source did not
-# change (src/dlnotes/_site.py); delete .cache/ to run everything again. The tests never use it.
+# change (src/dlnotes/_site.py); delete .cache/ to run everything again. The tests never use it
+# (their build gets an empty cache of its own, so that it too runs the pages in two processes).
 # A cold cache is filled by two processes, one from each end of the site (src/dlnotes/_site_parallel.py).
 EXEC_CACHE := DLNOTES_EXEC_CACHE=$(CURDIR)/.cache/exec DLNOTES_BUILD_JOBS=2
 
@@ -30,11 +31,11 @@ build: install
 	$(EXEC_CACHE) $(BIN)/mkdocs build --strict --site-dir site
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The package's unit tests only (no site build, no snippets): the inner loop.
 test-fast: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow and not site" --timeout 120 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not slow and not site" --timeout 120 $(PYTEST_ARGS)
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

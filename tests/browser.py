@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import DOCS, NOTEBOOKS, page_html
+from conftest import DOCS, NOTEBOOKS, once_per_session, page_html
 
 CHROMIUM = os.environ.get("DLNOTES_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -109,14 +109,19 @@ TOO_WIDE = """(w) => [...document.querySelectorAll('article *')]
   .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
 BROKEN_IMAGES = "[...document.querySelectorAll('article img')].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt)"
 
-# The tests that read the sweep run on one pytest worker (the Makefile passes --dist loadgroup).
-sweep_group = pytest.mark.xdist_group("browser-sweep")
-
-
 @pytest.fixture(scope="session")
-def sweep(browser, server, built_site) -> dict:
-    """Every page opened once, on a desktop-sized window, then narrowed to a phone's width:
-    {"pages": {path: what was measured}, "problems", "external"} for test_browser.py and test_layout.py."""
+def sweep(request, built_site, tmp_path_factory, worker_id) -> dict:
+    """Every page opened once per session, on a desktop-sized window, then narrowed to a phone's width:
+    {"pages": {path: what was measured}, "problems", "external"} for test_browser.py and test_layout.py.
+
+    Whichever xdist worker asks first opens the pages (and starts its browser for it); the other
+    reads the record (``conftest.once_per_session``).
+    """
+    return once_per_session(tmp_path_factory, worker_id, "browser-sweep",
+                            lambda: _sweep(request.getfixturevalue("browser"), request.getfixturevalue("server"), built_site))
+
+
+def _sweep(browser, server, built_site) -> dict:
     context = browser.new_context(viewport={"width": DESKTOP, "height": 900})
     page = watch(context.new_page())
     in_flight = set()  # requests of the open page not answered yet

@@ -4,7 +4,8 @@ The suite is shaped around two costs: the site build (minutes) and fresh ``pytho
 (each pays the torch import). So:
 
 * the build starts in the background as soon as collection shows that a selected test needs
-  it, while the package tests run; ``built_site`` waits for it;
+  it, while the package tests run, and runs the pages' code in two processes; ``built_site``
+  waits for it; the tests read what it ran (outputs, answers) instead of running it again;
 * every snippet, exercise or other script runs at most once per session, as ``python script``
   runs it but forked from a warm interpreter that paid the imports once (``programs.py``):
   ``run_once(path)`` records the result under the session's shared temporary folder,
@@ -105,6 +106,15 @@ def _build_command(site: Path) -> list[str]:
     return [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
 
 
+def _build_env(shared: Path) -> dict[str, str]:
+    """The build runs the pages' code in two processes (``src/dlnotes/_site_parallel.py``) through an
+    executed-block cache that is empty when the session starts: every block runs in this session,
+    once, in one of the two; nothing comes from the ``.cache/`` of ``make serve``."""
+    cache = shared / "exec-cache"
+    cache.mkdir()
+    return child_env(DLNOTES_BUILD_JOBS="2", DLNOTES_EXEC_CACHE=str(cache))
+
+
 PREBUILT_SITE = "DLNOTES_SITE_DIR"  # a site built already (make check): the tests read it, nothing is built
 
 # Runs the build in its own process group and records the result itself, so that the record is
@@ -131,8 +141,23 @@ def _config_shared_dir(config) -> Path:
     return base.parent if hasattr(config, "workerinput") else base
 
 
+WORKER_NICENESS = 10  # the build outranks the tests (CPU weight 1024 against 110 for each worker)
+
+
 def pytest_collection_finish(session):
-    """Start the site build as soon as it is known that a selected test needs it, in the background."""
+    """Start the site build (if a selected test needs it), then, in an xdist worker, yield the CPU to it.
+
+    The build is the longest chain of work in a run: the site tests wait for it. At equal priority
+    it shares two cores with two test workers and finishes late, while the workers run out of
+    tests that need no site and wait. Lowered after the build started (which keeps its priority),
+    the workers and what they start take the cores the build leaves free.
+    """
+    _start_site_build(session)
+    if hasattr(session.config, "workerinput"):
+        os.nice(WORKER_NICENESS)
+
+
+def _start_site_build(session) -> None:
     if os.environ.get(PREBUILT_SITE):
         return
     if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
@@ -146,7 +171,7 @@ def pytest_collection_finish(session):
         proc = subprocess.Popen(
             [PYTHON, "-c", _BUILD_RUNNER, str(shared / "site-build.json"), str(shared / "site-build.log"),
              str(shared / "site"), str(SITE_BUILD_TIMEOUT), *_build_command(shared / "site")],
-            cwd=ROOT, env=child_env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=_build_env(shared), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         started.write_text(str(proc.pid))
 

@@ -135,3 +135,15 @@ def build_runs(md: Path, base_paths: list[Path]) -> BuildRuns:
         else:
             alone.add(normalize(code))
     return BuildRuns(alone, list(sessions.values()))
+
+
+def build_output(page: BeautifulSoup, code: str) -> str | None:
+    """What the build printed under the block showing ``code`` on ``page`` (None: no such block, or no output)."""
+    code = normalize(code)
+    for div in article(page).select("div.language-python.highlight"):
+        if normalize((div.find("code") or div).get_text()) == code:
+            after = div.find_next_sibling()
+            if after is not None and "language-text" in after.get("class", []):
+                return after.get_text()
+            return None
+    return None

@@ -9,11 +9,9 @@ light/dark toggle works.
 from __future__ import annotations
 
 import pytest
-from browser import sweep_group
 
 pytestmark = pytest.mark.site
 
-@sweep_group
 def test_every_page_loads_cleanly_and_offline(sweep):
     assert len(sweep["pages"]) >= 8
     for path, found in sweep["pages"].items():

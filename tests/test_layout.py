@@ -6,9 +6,9 @@ Both read the one sweep of every page that ``test_browser.py`` makes (each page 
 from __future__ import annotations
 
 import pytest
-from browser import LONGEST_LINE, PHONE, sweep_group
+from browser import LONGEST_LINE, PHONE
 
-pytestmark = [pytest.mark.site, sweep_group]
+pytestmark = pytest.mark.site
 
 
 def test_code_lines_up_to_100_characters_are_not_cut_off_on_a_desktop(sweep):

@@ -1,5 +1,6 @@
 """The practice pages (Jupyter, getting a GPU, data ethics, data as pictures, fastai then and now):
-the claims their prose makes about what the code shows, checked against a fresh run of that code."""
+the claims their prose makes about what the code shows, checked against what that code printed in
+the site build (the page runs each snippet once, in a block of its own, and shows its output)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 
 import pytest
 from conftest import DOCS, ROOT, SNIPPETS, page_html, run_script
-from pages import article, soup
+from pages import article, build_output, soup
 
 PAGES = {
     "setup/jupyter.md": ["jupyter_help.py", "jupyter_ipython.py", "jupyter_timeit.py"],
@@ -21,13 +22,14 @@ PAGES = {
 
 
 @pytest.fixture
-def run(run_once):
-    """``run(name)``: what snippets/<name> prints (the session's one run of it, shared with test_snippets.py)."""
+def run(built_site):
+    """``run(name)``: what snippets/<name> printed in the build, on the page of PAGES that runs it."""
 
     def stdout(name: str) -> str:
-        result = run_once(SNIPPETS / name)
-        assert result["returncode"] == 0, f"{name} failed:\n{result['stderr'][-3000:]}"
-        return result["stdout"]
+        page = next(page for page, names in PAGES.items() if name in names)
+        printed = build_output(soup(page_html(built_site["dir"], DOCS / page)), (SNIPPETS / name).read_text(encoding="utf-8"))
+        assert printed is not None, f"docs/{page} does not show {name} with the output the build printed"
+        return printed
 
     return stdout
 

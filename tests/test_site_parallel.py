@@ -80,3 +80,18 @@ def test_two_processes_share_the_pages_and_run_each_once(tmp_path):
         html = (tmp_path / "site" / f"page-{i}" / "index.html").read_text()
         assert f"page {i} ran in process" in html, f"page-{i} lacks its output"
     assert not list((tmp_path / "cache" / "parallel").iterdir()), "the build left its claims behind"
+
+
+def test_the_pages_that_train_step_by_step_go_first(tmp_path):
+    """The build starts with the pages with most session blocks (the costliest); the helper takes
+    the same list backwards, so 'the build took it, so it took every page before it' still holds."""
+    from types import SimpleNamespace
+
+    def page(name, sessions):
+        path = tmp_path / name
+        path.write_text("# T\n" + "".join(f'```python exec="on" session="s"\nx = {i}\n```\n' for i in range(sessions)))
+        return SimpleNamespace(src_uri=name, abs_src_path=str(path))
+
+    files = [page("a.md", 0), page("b.md", 2), page("c.md", 0), page("d.md", 5),
+             SimpleNamespace(src_uri="pic.png", abs_src_path=str(tmp_path / "pic.png"))]
+    assert [f.src_uri for f in _site_parallel.work_order(files)] == ["d.md", "b.md", "a.md", "c.md", "pic.png"]

@@ -4,7 +4,8 @@ Most of a cold build is the pages' code, run one block after another. With
 ``DLNOTES_BUILD_JOBS=2`` and the executed-block cache on (``make build`` and ``make serve`` set
 both), the build starts a *helper*: a second ``mkdocs build`` of the same sources that goes
 through the pages from the last to the first, runs the code of each page it takes, and leaves
-the outputs in the shared cache. The build itself goes from the first page to the last. Each
+the outputs in the shared cache. The build itself goes from the first page to the last (in
+``work_order``: the lessons that train, the costliest pages, first). Each
 page is *claimed* by whichever process reaches it first (a file created with ``O_EXCL`` in a
 folder both see), so the two meet in the middle whatever the pages cost. When the build reaches
 a page the helper took, it waits until the helper has finished it and then takes every output
@@ -106,11 +107,27 @@ def on_config(config, **kwargs):
     return config
 
 
-def on_files(files, config, **kwargs):
-    if os.environ.get(HELPER_ENV):  # the helper goes from the last page to the first
-        from mkdocs.structure.files import Files
+def _sessions(file) -> int:
+    """How many blocks of the page run in a session: the lessons that train a model step by step."""
+    if not file.src_uri.endswith(".md") or not file.abs_src_path:
+        return 0
+    return Path(file.abs_src_path).read_text(encoding="utf-8").count(' session="')
 
-        return Files(list(reversed(list(files))))
+
+def work_order(files: list) -> list:
+    """The order in which the build goes through the pages: those with the most session blocks
+    first (the costliest pages, so that neither process is left with one at the end while the
+    other waits), then the others as MkDocs lists them. The helper goes through it backwards."""
+    return sorted(files, key=lambda f: -_sessions(f))
+
+
+def on_files(files, config, **kwargs):
+    from mkdocs.structure.files import Files
+
+    if os.environ.get(HELPER_ENV):  # the helper goes from the last page to the first
+        return Files(list(reversed(work_order(list(files)))))
+    if _run() is not None:  # the build of a two-process build
+        return Files(work_order(list(files)))
     return files
 
 
