@@ -150,7 +150,10 @@ def pytest_collection_finish(session):
     The build is the longest chain of work in a run: the site tests wait for it. At equal priority
     it shares two cores with two test workers and finishes late, while the workers run out of
     tests that need no site and wait. Lowered after the build started (which keeps its priority),
-    the workers and what they start take the cores the build leaves free.
+    the workers and what they start take the cores the build leaves free. The build runs in a
+    process group of its own but in the same session: Linux gives each session (autogroup) an
+    equal share of the CPU whatever its processes' niceness, so a build in a new session would
+    get one core of two however the workers are niced.
     """
     _start_site_build(session)
     if hasattr(session.config, "workerinput"):
@@ -171,7 +174,7 @@ def _start_site_build(session) -> None:
         proc = subprocess.Popen(
             [PYTHON, "-c", _BUILD_RUNNER, str(shared / "site-build.json"), str(shared / "site-build.log"),
              str(shared / "site"), str(SITE_BUILD_TIMEOUT), *_build_command(shared / "site")],
-            cwd=ROOT, env=_build_env(shared), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=_build_env(shared), process_group=0, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         started.write_text(str(proc.pid))
 

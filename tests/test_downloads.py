@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime
 import platform
 import re
@@ -11,9 +12,10 @@ import nbformat
 import pytest
 import torch
 from conftest import DOCS, NOTEBOOKS, ROOT, page_html, run_script
-from pages import article, normalize, soup
+from pages import article, build_runs, normalize, soup
 
 from dlnotes._site_downloads import Cell, page_cells, script_text
+from dlnotes._site_exercises import by_page
 
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 CODE_PAGES = [p for p in PAGES if p.suffix == ".ipynb" or "```python" in p.read_text(encoding="utf-8")]
@@ -114,25 +116,113 @@ def _page_with_downloads(built_site, source):
     return notebook, script
 
 
-# A notebook page offers its own notebook (the same code cells: tested above), which the build
-# executed in a new kernel and stops on its errors (test_notebooks.py): it ran once already.
+# --- each downloaded notebook's code runs once: in the build, or here ------------------------------
+#
+# A page's notebook is its blocks in order. The build runs every ``exec="on"`` block, alone or in its
+# session, and stops on an error; the exercises' starters run in test_exercises.py (or in the build);
+# a notebook page's download is the notebook the build executed (test_notebooks.py). Running every
+# notebook again would run every snippet a second time, so a notebook runs here when it holds code
+# nothing else ran in its order (a shown block, a session split up), or when running its cells one
+# after another in a new folder could differ from running each alone in the project, as the build
+# does (a cell rebinds a builtin that a later cell may call, or reads the project's folders by a
+# relative path), plus a sample that proves the downloads run in Jupyter.
+
+BASE_PATHS = [ROOT / "snippets", ROOT / "src", ROOT]  # pymdownx.snippets' base_path in mkdocs.yml
+EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
+TOP_FOLDERS = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith("."))
 MARKDOWN_CODE_PAGES = [p for p in CODE_PAGES if p.suffix == ".md"]
+
+
+def notebook_code(notebook) -> list[str]:
+    return [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+
+
+def not_run_in_order(source, cells: list[str]) -> list[str]:
+    """The cells of a page's notebook that neither the build nor test_exercises.py ran, in the order the notebook runs them."""
+    runs = build_runs(source, BASE_PATHS)
+    missing = []
+    for code in cells:
+        code = normalize(code)
+        if code in runs.alone or code in EXERCISE_TEXTS:
+            continue
+        session = next((s for s in runs.sessions if code in s), None)
+        if session is None or [normalize(c) for c in cells if normalize(c) in session] != session:
+            missing.append(code)
+    return missing
+
+
+def test_a_notebook_runs_here_when_it_holds_code_the_build_did_not_run_in_its_order(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python exec="on"\nprint(1)\n```\n\n```python\nprint("shown")\n```\n\n'
+        '```python exec="on" session="s"\nx = 2\n```\n\n```python exec="on" session="s"\nprint(x)\n```\n', encoding="utf-8")
+    assert not_run_in_order(page, ["print(1)", "x = 2", "print(x)"]) == []
+    assert not_run_in_order(page, ["print(1)", 'print("shown")', "x = 2", "print(x)"]) == ['print("shown")']
+    assert not_run_in_order(page, ["print(x)", "x = 2"]) == ["print(x)", "x = 2"], "a session out of order"
+    assert not_run_in_order(page, ["x = 2"]) == ["x = 2"], "a session cut short"
+
+
+def traps(cells: list[str]) -> list[str]:
+    """What could make cells that each run alone fail when run one after another in a kernel: a
+    builtin rebound at the top level, or a relative path into the project's folders."""
+    found = []
+    for code in cells:
+        tree = ast.parse(code)
+        bound = set()
+        for node in tree.body:
+            for sub in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [node]:
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    bound.add(sub.id)
+                elif isinstance(sub, (ast.FunctionDef, ast.ClassDef)):
+                    bound.add(sub.name)
+                elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    bound |= {(a.asname or a.name).split(".")[0] for a in sub.names}
+        found += [f"rebinds the builtin {name!r}" for name in sorted(bound & set(dir(builtins)))]
+        found += [f"reads {node.value!r} relative to the project" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and any(node.value.startswith(f"{top}/") for top in TOP_FOLDERS)]
+    return found
+
+
+def test_the_trap_check_finds_what_it_looks_for():
+    assert traps(["sum = 3\nprint(sum)", "open('snippets/x.py')", "import list"]) == [
+        "rebinds the builtin 'sum'", "reads 'snippets/x.py' relative to the project", "rebinds the builtin 'list'"]
+    assert traps(["total = sum([1, 2])\ndef f(len):\n    return len", "path = 'data/x.csv'"]) == []
+
+
+NOTEBOOK_SAMPLE = 3
 
 
 @pytestmark_site
 @pytest.mark.slow
-@pytest.mark.parametrize("source", MARKDOWN_CODE_PAGES, ids=pid)
-def test_the_downloaded_notebook_runs(source, built_site, tmp_path):
+def test_downloaded_notebooks_run_in_jupyter(built_site, tmp_path):
+    """nbclient executes, in a ``python3`` kernel (forked from a warm interpreter: as a new one, less
+    the imports; test_warm_kernel.py) and a new folder, every notebook that holds code nothing else
+    ran in its order or a trap for running in order, and a sample: the page with a session whose
+    code ran fastest in the build, and the two fastest pages without one."""
     from nbclient import NotebookClient
     from warm_kernel import warm_kernel_manager
 
-    notebook, _ = _page_with_downloads(built_site, source)
-    if notebook is None:
-        return  # the test above asserts that such a page has no runnable code
-    nb = nbformat.read(notebook, as_version=4)
-    # a python3 kernel forked from a warm interpreter: as a new one, less the imports (test_warm_kernel.py)
-    NotebookClient(nb, timeout=600, km=warm_kernel_manager(), resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert any(c.cell_type == "code" and c.execution_count for c in nb.cells)
+    pages = []
+    for source in MARKDOWN_CODE_PAGES:
+        notebook, _ = _page_with_downloads(built_site, source)
+        if notebook is not None:
+            stamp = article(soup(page_html(built_site["dir"], source))).select_one("p.dl-stamp")
+            session = bool(build_runs(source, BASE_PATHS).sessions)
+            pages.append((float(stamp["data-seconds"]) if stamp else 0.0, session, source, notebook))
+    pages.sort(key=lambda p: (p[0], pid(p[2])))
+    sample = [p for p in pages if p[1]][:1] + [p for p in pages if not p[1]][: NOTEBOOK_SAMPLE - 1]
+    chosen = {pid(p[2]) for p in sample} | {
+        pid(source) for _, _, source, notebook in pages if not_run_in_order(source, notebook_code(notebook)) or traps(notebook_code(notebook))}
+    assert len(chosen) >= NOTEBOOK_SAMPLE
+    for _, _, source, notebook in pages:
+        if pid(source) not in chosen:
+            continue
+        nb = nbformat.read(notebook, as_version=4)
+        cwd = tmp_path / pid(source).replace("/", "_")
+        cwd.mkdir()
+        NotebookClient(nb, timeout=600, km=warm_kernel_manager(), resources={"metadata": {"path": str(cwd)}}).execute()
+        assert all(c.execution_count for c in nb.cells if c.cell_type == "code"), f"{pid(source)}: a cell did not run"
 
 
 def script_code_cells(text: str) -> list[str]:
@@ -148,9 +238,9 @@ NOTEBOOK_ONLY = {"display", "get_ipython", "In", "Out"}  # names IPython gives a
 @pytest.mark.parametrize("source", CODE_PAGES, ids=pid)
 def test_the_downloaded_script_is_the_notebook_as_python(source, built_site):
     """The script holds the notebook's code cells, in order, and nothing a notebook alone can run
-    (magics and top-level ``await`` would not compile; IPython's names would not be defined): the
-    notebook's run (``test_the_downloaded_notebook_runs``) is the script's run, and the test below
-    runs a sample of the scripts with ``python`` itself."""
+    (magics and top-level ``await`` would not compile; IPython's names would not be defined): what
+    ran the notebook's code (above) ran the script's, and the test below runs a sample of the
+    scripts with ``python`` itself."""
     notebook, script = _page_with_downloads(built_site, source)
     if script is None:
         return

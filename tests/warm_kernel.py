@@ -10,8 +10,9 @@ ipykernel, torch, numpy, matplotlib and dlnotes and done nothing else. The serve
 that becomes the kernel exactly as ``python -m ipykernel_launcher -f CONNECTION_FILE`` does
 (``runpy`` runs that module as ``__main__``), with:
 
-* the launcher's environment, working folder, ``sys.argv`` and standard streams, in a session of
-  its own (as jupyter_client starts kernels);
+* the launcher's environment, working folder, ``sys.argv`` and standard streams, in a process
+  group of its own (jupyter_client starts a kernel in a new session; a new session would also be a
+  new scheduler autogroup on Linux, outside the priority the test workers give the site build);
 * seeds drawn from the OS for torch and numpy, as a new interpreter draws them;
 * the matplotlib backend a new kernel would choose (ipykernel's inline backend unless
   ``MPLBACKEND`` says otherwise), chosen before matplotlib was imported; the inline backend's
@@ -91,7 +92,7 @@ def kernel(conn, fds, request):
     listener.close()
     for other in kernels.values():
         other.close()
-    os.setsid()
+    os.setpgid(0, 0)  # a process group of its own, as jupyter_client gives a kernel (same session: see conftest)
     for target, fd in zip((0, 1, 2), fds):
         os.dup2(fd, target)
         os.close(fd)
