@@ -155,17 +155,27 @@ def pytest_collection_finish(session):
     equal share of the CPU whatever its processes' niceness, so a build in a new session would
     get one core of two however the workers are niced.
     """
-    _start_site_build(session)
+    if any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_site_build(session.config)
     if hasattr(session.config, "workerinput"):
         os.nice(WORKER_NICENESS)
 
 
-def _start_site_build(session) -> None:
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """A run of the whole suite (``make test``: no paths, ``-m`` or ``-k``) needs the site: the
+    controller starts the build at once, before the workers have started and collected the tests."""
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.getoption("lf", False)
+    if whole and not config.option.markexpr and not config.option.keyword:
+        _start_site_build(config)
+
+
+def _start_site_build(config) -> None:
     if os.environ.get(PREBUILT_SITE):
         return
-    if not any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
-        return
-    shared = _config_shared_dir(session.config)
+    shared = _config_shared_dir(config)
     started = shared / "site-build.started"
     with open(shared / "site-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
