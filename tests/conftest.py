@@ -214,7 +214,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         elif fixtures & PROGRAM_FIXTURES:
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.get_closest_marker("site") is not None)
+    items.sort(key=_run_order)
+
+
+def _run_order(item) -> tuple[int, int]:
+    """Tests that need no site first (they run while the build does); then the site tests, the long
+    ones first (``site_first``) so that the run does not end with one worker busy and the other
+    idle, and last those that read what another site test made (``site_last``: the layout checks
+    read the browser sweep; earlier, a worker would wait for the other to finish it)."""
+    if item.get_closest_marker("site") is None:
+        return (0, 0)
+    return (1, 0 if item.get_closest_marker("site_first") else 2 if item.get_closest_marker("site_last") else 1)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.site
 
+@pytest.mark.site_first
 def test_every_page_loads_cleanly_and_offline(sweep):
     assert len(sweep["pages"]) >= 8
     for path, found in sweep["pages"].items():

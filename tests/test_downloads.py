@@ -198,6 +198,7 @@ NOTEBOOK_SAMPLE = 3
 
 @pytestmark_site
 @pytest.mark.slow
+@pytest.mark.site_first
 def test_downloaded_notebooks_run_in_jupyter(built_site, tmp_path):
     """nbclient executes, in a ``python3`` kernel (forked from a warm interpreter: as a new one, less
     the imports; test_warm_kernel.py) and a new folder, every notebook that holds code nothing else

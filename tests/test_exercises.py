@@ -219,6 +219,7 @@ PREDICT_SAMPLE = list({ex.page.split("/")[0]: ex for ex in reversed(EXERCISES) i
 
 @pytest.mark.site
 @pytest.mark.slow
+@pytest.mark.site_first
 def test_a_reader_gets_what_the_answer_shows(built_site, tmp_path):
     """A predict program run in a new ``python``, as a reader runs it, prints what the answer box
     says this build printed."""

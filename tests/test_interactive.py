@@ -107,6 +107,7 @@ def test_exported_kernel_data_is_the_package_s(site):
             np.testing.assert_array_equal(reference, apply_kernel(torch.from_numpy(image.copy()), name).numpy())
 
 
+@pytest.mark.site_first
 def test_kernel_playground_equals_apply_kernel(browser, server, site):
     from dlnotes.kernels import KERNELS, apply_kernel
 
@@ -247,6 +248,7 @@ def test_controls_have_labels_and_fit_375_px(browser, server, name):
     assert_clean(page)
 
 
+@pytest.mark.site_first
 def test_keyboard_operates_every_piece(browser, server):
     page = open_piece(browser, server, "kernels")
     page.piece.locator("select.dl-image").focus()

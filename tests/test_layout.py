@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from browser import LONGEST_LINE, PHONE
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.site_last]  # they read the sweep that test_browser.py makes
 
 
 def test_code_lines_up_to_100_characters_are_not_cut_off_on_a_desktop(sweep):

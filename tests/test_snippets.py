@@ -85,6 +85,7 @@ def test_the_output_check_has_work_to_do():
 
 @pytest.mark.site
 @pytest.mark.slow
+@pytest.mark.site_first
 def test_a_reader_gets_what_the_page_shows(built_site, run_once):
     """Three snippets whose output a page shows (so it must not vary), first, middle and last by
     name, run in a new ``python`` as a reader runs them: each prints exactly what its page shows,
