@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import DOCS, NOTEBOOKS, once_per_session, page_html
+from conftest import DOCS, NOTEBOOKS, page_html, shared_parts
 
 CHROMIUM = os.environ.get("DLNOTES_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -109,19 +109,30 @@ TOO_WIDE = """(w) => [...document.querySelectorAll('article *')]
   .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
 BROKEN_IMAGES = "[...document.querySelectorAll('article img')].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt)"
 
+SWEEP_PARTS = 2  # the pages are swept in this many parts, shared by the workers that need the sweep
+
+
 @pytest.fixture(scope="session")
 def sweep(request, built_site, tmp_path_factory, worker_id) -> dict:
     """Every page opened once per session, on a desktop-sized window, then narrowed to a phone's width:
     {"pages": {path: what was measured}, "problems", "external"} for test_browser.py and test_layout.py.
 
-    Whichever xdist worker asks first opens the pages (and starts its browser for it); the other
-    reads the record (``conftest.once_per_session``).
+    The pages are swept in parts (``conftest.shared_parts``): a worker that needs the sweep
+    opens the pages of every part that no other worker is opening (starting its browser for
+    it), then reads the others' records.
     """
-    return once_per_session(tmp_path_factory, worker_id, "browser-sweep",
-                            lambda: _sweep(request.getfixturevalue("browser"), request.getfixturevalue("server"), built_site))
+    paths = site_paths(built_site["dir"])
+
+    def part(i: str) -> dict:
+        return _sweep(request.getfixturevalue("browser"), request.getfixturevalue("server"), paths[int(i)::SWEEP_PARTS])
+
+    parts = shared_parts(tmp_path_factory, worker_id, "browser-sweep", [str(i) for i in range(SWEEP_PARTS)], part)
+    return {"pages": {path: found for p in parts.values() for path, found in p["pages"].items()},
+            "problems": [x for p in parts.values() for x in p["problems"]],
+            "external": [x for p in parts.values() for x in p["external"]]}
 
 
-def _sweep(browser, server, built_site) -> dict:
+def _sweep(browser, server, paths: list[str]) -> dict:
     context = browser.new_context(viewport={"width": DESKTOP, "height": 900})
     page = watch(context.new_page())
     in_flight = set()  # requests of the open page not answered yet
@@ -129,7 +140,7 @@ def _sweep(browser, server, built_site) -> dict:
     page.on("requestfinished", lambda r: in_flight.discard(r))
     page.on("requestfailed", lambda r: in_flight.discard(r))
     pages = {}
-    for path in site_paths(built_site["dir"]):
+    for path in paths:
         page.set_viewport_size({"width": DESKTOP, "height": 900})
         page.goto(server + path.replace("//", "/"), wait_until="load")
         # what the page fetches after it loaded (the search index, say) must arrive too; waiting for

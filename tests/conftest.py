@@ -321,6 +321,25 @@ def once_per_session(tmp_path_factory, worker_id: str, name: str, compute) -> ob
     return json.loads(record.read_text(encoding="utf-8"))
 
 
+def shared_parts(tmp_path_factory, worker_id: str, name: str, parts: list[str], compute) -> dict:
+    """``{part: compute(part)}``, each part computed once per test session, the work shared.
+
+    A worker first computes every part that no other worker is computing, then waits for the
+    rest: two workers that need the result at once each compute about half of it, and one alone
+    computes all of it. Results must be JSON data, as for ``once_per_session``.
+    """
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    for part in parts:
+        with open(shared / f"{name}-{part}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another worker is computing it
+            if not (shared / f"{name}-{part}.json").exists():
+                _write_json(shared / f"{name}-{part}.json", compute(part))
+    return {part: once_per_session(tmp_path_factory, worker_id, f"{name}-{part}", lambda part=part: compute(part)) for part in parts}
+
+
 def page_html(site: Path, source: Path) -> Path:
     """The built HTML file for a page source under docs/ (markdown) or notebooks/ (notebook)."""
     if source.suffix == ".ipynb":

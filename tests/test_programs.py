@@ -70,3 +70,36 @@ def test_two_at_a_time(tmp_path):
     jobs = [{"name": str(i), "script": program(tmp_path, f"p{i}.py", f"print({i} * 2)\n"), "cwd": tmp_path, "timeout": 60} for i in range(5)]
     results = zygote().run_many(jobs, width=2)
     assert {name: (r["returncode"], r["stdout"]) for name, r in results.items()} == {str(i): (0, f"{i * 2}\n") for i in range(5)}
+
+
+def test_shared_parts_computes_each_part_once_and_waits_for_a_part_another_worker_holds(tmp_path_factory, worker_id):
+    """conftest.shared_parts: the parts nobody holds are computed here; a part another worker is
+    computing is waited for and read, not computed again."""
+    import fcntl
+    import json
+    import threading
+    import time
+    import uuid
+
+    from conftest import _shared_dir, shared_parts
+
+    name = f"parts-{uuid.uuid4().hex[:8]}"
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    held = open(shared / f"{name}-1.lock", "w")
+    fcntl.flock(held, fcntl.LOCK_EX)  # "another worker" is computing part 1
+
+    def other_worker():
+        time.sleep(0.5)
+        (shared / f"{name}-1.json").write_text(json.dumps({"by": "other"}))
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    computed = []
+    result = shared_parts(tmp_path_factory, worker_id, name, ["0", "1", "2"], lambda p: computed.append(p) or {"by": "me", "part": p})
+    thread.join()
+    assert computed == ["0", "2"]
+    assert result == {"0": {"by": "me", "part": "0"}, "1": {"by": "other"}, "2": {"by": "me", "part": "2"}}
+    again = shared_parts(tmp_path_factory, worker_id, name, ["0", "1", "2"], lambda p: computed.append(p))
+    assert again == result and computed == ["0", "2"], "computed once per session"
