@@ -30,8 +30,10 @@ serve: install
 build: install
 	$(EXEC_CACHE) $(BIN)/mkdocs build --strict --site-dir site
 
+# Tests go to the two workers one at a time (--maxschedchunk 1): a worker that is done takes the
+# next test instead of idling while the other works through a queue of long ones.
 test: install
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --maxschedchunk 1 $(PYTEST_ARGS)
 
 # The package's unit tests only (no site build, no snippets): the inner loop.
 test-fast: install
