@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import PYTHON, ROOT, child_env
+from conftest import PYTHON, ROOT, child_env, run_script
 
 from dlnotes.cli import add_to_nav, main, slugify
 
@@ -43,9 +43,9 @@ def test_new_lesson_creates_page_snippet_and_nav_entry(repo, capsys):
     assert after == before + [{"Lesson 3: Data augmentation": "lessons/lesson-3-data-augmentation.md"}]
     assert "created" in capsys.readouterr().out
     # the template snippet is a complete script that runs offline
-    proc = subprocess.run([PYTHON, str(snippet)], capture_output=True, text=True, env=child_env(), timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "classes: 10" in proc.stdout
+    proc = run_script(snippet, timeout=120)
+    assert proc["returncode"] == 0, proc["stderr"]
+    assert "classes: 10" in proc["stdout"]
 
 
 def test_new_lesson_never_overwrites(repo):
