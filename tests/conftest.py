@@ -217,14 +217,16 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_run_order)
 
 
-def _run_order(item) -> tuple[int, int]:
+def _run_order(item) -> tuple[int, int, int]:
     """Tests that need no site first (they run while the build does); then the site tests, the long
     ones first (``site_first``) so that the run does not end with one worker busy and the other
-    idle, and last those that read what another site test made (``site_last``: the layout checks
-    read the browser sweep; earlier, a worker would wait for the other to finish it)."""
+    idle, and among those first the ones that read the browser sweep, so that both workers arrive
+    at it together and share it (``browser.py``)."""
     if item.get_closest_marker("site") is None:
-        return (0, 0)
-    return (1, 0 if item.get_closest_marker("site_first") else 2 if item.get_closest_marker("site_last") else 1)
+        return (0, 0, 0)
+    if item.get_closest_marker("site_first") is None:
+        return (1, 1, 0)
+    return (1, 0, 0 if "sweep" in getattr(item, "fixturenames", ()) else 1)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 from browser import LONGEST_LINE, PHONE
 
-pytestmark = [pytest.mark.site, pytest.mark.site_last]  # they read the sweep that test_browser.py makes
+# They read the sweep that test_browser.py makes: run first among the site tests, with it, so that two
+# workers share the sweep (browser.py) instead of one sweeping while the other has nothing left to do.
+pytestmark = [pytest.mark.site, pytest.mark.site_first]
 
 
 def test_code_lines_up_to_100_characters_are_not_cut_off_on_a_desktop(sweep):
