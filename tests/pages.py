@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from dlnotes._site_exercises import by_page, sections_of
+
 SECTION_MARKER = re.compile(r"^\s*#\s*--8<--\s*\[(start|end):[\w-]+\]\s*$")
 
 
@@ -86,18 +88,19 @@ INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\
 SESSION = re.compile(r'\bsession="(?P<name>[^"]+)"')
 
 
+ROOT = Path(__file__).resolve().parents[1]
+SNIPPET_BASE_PATHS = [ROOT / "snippets", ROOT / "src", ROOT]  # pymdownx.snippets' base_path in mkdocs.yml
+# The starters, solutions and checks of exercises/: test_exercises.py runs (or reads the build's run of) each.
+EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
+
+
 def _included(path: str, section: str | None, base_paths: list[Path]) -> str:
     """What pymdownx.snippets puts in place of ``--8<-- "path[:section]"``."""
     found = next((base / path for base in base_paths if (base / path).is_file()), None)
     if found is None:
         raise FileNotFoundError(f"--8<-- {path!r}: not under {[str(b) for b in base_paths]}")
     text = found.read_text(encoding="utf-8")
-    if section is None:
-        return text
-    match = re.search(rf"^[^\n]*--8<--\s*\[start:{re.escape(section)}\][^\n]*\n(.*?)^[^\n]*--8<--\s*\[end:{re.escape(section)}\]", text, re.S | re.M)
-    if match is None:
-        raise ValueError(f"{path}: no section {section!r}")
-    return match.group(1)
+    return text if section is None else sections_of(text)[section]
 
 
 @dataclass
@@ -117,7 +120,7 @@ class BuildRuns:
         return (len(chain) == 1 and chain[0] in self.alone) or any(session[: len(chain)] == chain for session in self.sessions)
 
 
-def build_runs(md: Path, base_paths: list[Path]) -> BuildRuns:
+def build_runs(md: Path, base_paths: list[Path] = SNIPPET_BASE_PATHS) -> BuildRuns:
     """What the build ran for the Markdown page ``md`` (snippet includes resolved as pymdownx.snippets does)."""
     alone: set[str] = set()
     sessions: dict[str, list[str]] = {}

@@ -12,10 +12,9 @@ import nbformat
 import pytest
 import torch
 from conftest import DOCS, NOTEBOOKS, ROOT, page_html, run_script
-from pages import article, build_runs, normalize, soup
+from pages import EXERCISE_TEXTS, article, build_runs, normalize, soup
 
 from dlnotes._site_downloads import Cell, page_cells, script_text
-from dlnotes._site_exercises import by_page
 
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 CODE_PAGES = [p for p in PAGES if p.suffix == ".ipynb" or "```python" in p.read_text(encoding="utf-8")]
@@ -127,8 +126,6 @@ def _page_with_downloads(built_site, source):
 # does (a cell rebinds a builtin that a later cell may call, or reads the project's folders by a
 # relative path), plus a sample that proves the downloads run in Jupyter.
 
-BASE_PATHS = [ROOT / "snippets", ROOT / "src", ROOT]  # pymdownx.snippets' base_path in mkdocs.yml
-EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
 TOP_FOLDERS = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith("."))
 MARKDOWN_CODE_PAGES = [p for p in CODE_PAGES if p.suffix == ".md"]
 
@@ -139,14 +136,14 @@ def notebook_code(notebook) -> list[str]:
 
 def not_run_in_order(source, cells: list[str]) -> list[str]:
     """The cells of a page's notebook that neither the build nor test_exercises.py ran, in the order the notebook runs them."""
-    runs = build_runs(source, BASE_PATHS)
+    runs = build_runs(source)
+    cells = [normalize(code) for code in cells]
     missing = []
     for code in cells:
-        code = normalize(code)
         if code in runs.alone or code in EXERCISE_TEXTS:
             continue
         session = next((s for s in runs.sessions if code in s), None)
-        if session is None or [normalize(c) for c in cells if normalize(c) in session] != session:
+        if session is None or [c for c in cells if c in session] != session:
             missing.append(code)
     return missing
 
@@ -193,6 +190,12 @@ def test_the_trap_check_finds_what_it_looks_for():
     assert traps(["p = Path('benchmarks/results/x.json')\nprint(p.read_text() if p.is_file() else 'no results yet')"]) == []
 
 
+def build_seconds(built_site, source) -> float:
+    """How long the page's code ran in the build, from its verified stamp (0: no code ran)."""
+    stamp = article(soup(page_html(built_site["dir"], source))).select_one("p.dl-stamp")
+    return float(stamp["data-seconds"]) if stamp else 0.0
+
+
 NOTEBOOK_SAMPLE = 3
 
 
@@ -211,15 +214,14 @@ def test_downloaded_notebooks_run_in_jupyter(built_site, tmp_path):
     for source in MARKDOWN_CODE_PAGES:
         notebook, _ = _page_with_downloads(built_site, source)
         if notebook is not None:
-            stamp = article(soup(page_html(built_site["dir"], source))).select_one("p.dl-stamp")
-            session = bool(build_runs(source, BASE_PATHS).sessions)
-            pages.append((float(stamp["data-seconds"]) if stamp else 0.0, session, source, notebook))
+            cells = notebook_code(notebook)
+            needed = bool(not_run_in_order(source, cells) or traps(cells))
+            pages.append((build_seconds(built_site, source), bool(build_runs(source).sessions), source, notebook, needed))
     pages.sort(key=lambda p: (p[0], pid(p[2])))
     sample = [p for p in pages if p[1]][:1] + [p for p in pages if not p[1]][: NOTEBOOK_SAMPLE - 1]
-    chosen = {pid(p[2]) for p in sample} | {
-        pid(source) for _, _, source, notebook in pages if not_run_in_order(source, notebook_code(notebook)) or traps(notebook_code(notebook))}
+    chosen = {pid(p[2]) for p in sample} | {pid(p[2]) for p in pages if p[4]}
     assert len(chosen) >= NOTEBOOK_SAMPLE
-    for _, _, source, notebook in pages:
+    for _, _, source, notebook, _ in pages:
         if pid(source) not in chosen:
             continue
         nb = nbformat.read(notebook, as_version=4)
@@ -250,8 +252,7 @@ def test_the_downloaded_script_is_the_notebook_as_python(source, built_site):
         return
     text = script.read_text(encoding="utf-8")
     tree = ast.parse(text, str(script))
-    cells = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
-    assert [normalize(c) for c in script_code_cells(text)] == [normalize(c) for c in cells]
+    assert [normalize(c) for c in script_code_cells(text)] == [normalize(c) for c in notebook_code(notebook)]
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     bound |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
@@ -276,8 +277,7 @@ def test_downloaded_scripts_run_with_python(built_site, tmp_path):
     for source in CODE_PAGES:
         _, script = _page_with_downloads(built_site, source)
         if script is not None:
-            stamp = article(soup(page_html(built_site["dir"], source))).select_one("p.dl-stamp")
-            timed.append((float(stamp["data-seconds"]) if stamp else 0.0, pid(source), script))
+            timed.append((build_seconds(built_site, source), pid(source), script))
     assert len(timed) > SCRIPT_SAMPLE
     for _, name, script in sorted(timed)[:SCRIPT_SAMPLE]:
         cwd = tmp_path / script.stem

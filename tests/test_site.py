@@ -7,6 +7,7 @@ import re
 import pytest
 from conftest import DOCS, NOTEBOOKS, ROOT, SNIPPETS, page_html, run_script
 from pages import (
+    EXERCISE_TEXTS,
     BuildRuns,
     article,
     build_runs,
@@ -17,13 +18,8 @@ from pages import (
     text_outputs,
 )
 
-from dlnotes._site_exercises import by_page
-
 PAGES = sorted(DOCS.rglob("*.md")) + sorted(NOTEBOOKS.glob("*.ipynb"))
 SNIPPET_TEXTS = {normalize(p.read_text(encoding="utf-8")): p.name for p in SNIPPETS.glob("*.py")}
-# The starters, solutions and checks of exercises/ are run by test_exercises.py (and checked to be shown).
-BASE_PATHS = [ROOT / "snippets", ROOT / "src", ROOT]  # pymdownx.snippets' base_path in mkdocs.yml
-EXERCISE_TEXTS = {normalize(text) for items in by_page(ROOT).values() for ex in items for text in ex.sections.values()}
 
 pytestmark = pytest.mark.site
 
@@ -97,7 +93,7 @@ def runnable_programs(page, ran: BuildRuns | None = None) -> tuple[list[str], li
 
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_blocks_run_as_shown(source, built_site, tmp_path):
-    ran = build_runs(source, BASE_PATHS) if source.suffix == ".md" else None
+    ran = build_runs(source) if source.suffix == ".md" else None
     programs, _ = runnable_programs(soup(page_html(built_site["dir"], source)), ran)
     for i, program in enumerate(programs):
         script = tmp_path / f"block_{i}.py"

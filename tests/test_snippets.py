@@ -16,7 +16,7 @@ import re
 
 import pytest
 from conftest import DOCS, SNIPPETS, page_html, run_fresh
-from pages import normalize, python_blocks, soup, text_outputs
+from pages import FENCE, normalize, python_blocks, soup, text_outputs
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.py"))
 
@@ -24,9 +24,8 @@ SNIPPET_FILES = sorted(SNIPPETS.glob("*.py"))
 def pages_embedding(name: str) -> list[tuple]:
     """(page, fence options) for each exec fence or plain fence that embeds ``name`` (whole file or a section)."""
     found = []
-    fence = re.compile(r'^(?P<indent>[ \t]*)```python(?P<opts>[^\n]*)\n(?P<body>.*?)^(?P=indent)```', re.S | re.M)
     for md in DOCS.rglob("*.md"):
-        for m in fence.finditer(md.read_text(encoding="utf-8")):
+        for m in FENCE.finditer(md.read_text(encoding="utf-8")):
             if re.search(rf'^\s*--8<--\s+"{re.escape(name)}(:[\w-]+)?"\s*$', m.group("body"), re.M):
                 found.append((md, m.group("opts")))
     return found
